@@ -1,0 +1,28 @@
+// Structured logging: one JSON object per line on stderr.
+//
+// Never pass a secret (password, token, key, hash) as a field.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <variant>
+
+namespace lk::log {
+
+enum class Level { debug, info, warn, error };
+
+struct Field {
+  std::string_view key;
+  std::variant<std::string_view, std::int64_t, bool> value;
+};
+
+void write(Level level, std::string_view msg, std::initializer_list<Field> fields = {});
+inline void info(std::string_view msg, std::initializer_list<Field> fields = {}) { write(Level::info, msg, fields); }
+inline void warn(std::string_view msg, std::initializer_list<Field> fields = {}) { write(Level::warn, msg, fields); }
+inline void error(std::string_view msg, std::initializer_list<Field> fields = {}) { write(Level::error, msg, fields); }
+
+// Suppresses info-level lines (tests and benchmarks).
+void set_quiet(bool quiet);
+
+}  // namespace lk::log

@@ -1,0 +1,104 @@
+// Plain records kept in the store. Codecs live in store/codec.cpp; every
+// value on disk starts with a format-version byte (see store/keys.hpp).
+//
+// Timestamps are Unix milliseconds; 0 means "never / null".
+#pragma once
+
+#include "core/ids.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lk::store {
+
+struct SigningKey {
+  std::string kid;
+  std::string public_key;          // 32 raw Ed25519 bytes
+  std::string sealed_private_key;  // AES-256-GCM sealed with the master key
+  std::int64_t created_ms = 0;
+};
+
+struct TenantRecord {
+  Id id{};
+  std::string name;
+  std::string owner_email;
+  std::string app_url;
+  std::vector<std::string> allowed_origins;
+  bool dev_mode = false;
+  Hash api_key_hash{};
+  Hash secret_key_hash{};
+  std::vector<SigningKey> signing_keys;  // first is the active one
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+};
+
+struct UserRecord {
+  Id id{};
+  std::string email;          // lower-cased
+  std::string password_hash;  // encoded Argon2id/bcrypt; empty for OAuth-only
+  std::string auth_provider = "local";
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  std::optional<std::string> avatar_url;
+  bool email_verified = false;
+  bool terms_accepted = false;
+  bool two_factor_enabled = false;
+  std::int64_t terms_accepted_ms = 0;
+  std::int64_t last_login_ms = 0;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  // Access tokens issued before this instant are refused.
+  std::int64_t valid_after_ms = 0;
+  std::int64_t deleted_ms = 0;
+};
+
+// A login session; it is also the refresh-token family.
+struct SessionRecord {
+  Id user_id{};
+  Id session_id{};
+  std::int64_t created_ms = 0;
+  std::int64_t last_seen_ms = 0;
+  std::int64_t expires_ms = 0;  // the family's absolute lifetime
+  Hash current_token_hash{};    // the newest refresh token of the family
+  std::string user_agent;
+  std::string ip;
+};
+
+struct RefreshRecord {
+  std::int64_t expires_ms = 0;  // encoded first, 8 bytes big-endian
+  Id user_id{};
+  Id session_id{};
+  std::int64_t issued_ms = 0;
+  std::int64_t consumed_ms = 0;       // 0 while unused
+  std::optional<Hash> successor_hash; // set when consumed
+};
+
+enum class OneTimeKind : std::uint8_t {
+  verify_email = 1,
+  reset_password = 2,
+  restore_account = 3,
+  change_email = 4,
+  oauth_state = 5,
+  mfa_challenge = 6,
+};
+
+struct OneTimeRecord {
+  std::int64_t expires_ms = 0;  // encoded first, 8 bytes big-endian
+  Id user_id{};
+  std::string payload;
+};
+
+struct MailRecord {
+  std::int64_t due_ms = 0;  // key part
+  Id id{};                  // key part
+  Id tenant_id{};
+  std::string to;
+  std::string subject;
+  std::string text_body;
+  std::string html_body;
+  std::uint32_t attempts = 0;
+};
+
+}  // namespace lk::store
