@@ -18,6 +18,7 @@ std::string_view level_name(Level level) {
   switch (level) {
     case Level::debug: return "debug";
     case Level::info: return "info";
+    case Level::notice: return "notice";
     case Level::warn: return "warn";
     case Level::error: return "error";
   }

@@ -10,7 +10,8 @@
 
 namespace lk::log {
 
-enum class Level { debug, info, warn, error };
+// `notice` is for lifecycle lines (listening, stopped) that --quiet keeps.
+enum class Level { debug, info, notice, warn, error };
 
 struct Field {
   std::string_view key;
@@ -19,6 +20,7 @@ struct Field {
 
 void write(Level level, std::string_view msg, std::initializer_list<Field> fields = {});
 inline void info(std::string_view msg, std::initializer_list<Field> fields = {}) { write(Level::info, msg, fields); }
+inline void notice(std::string_view msg, std::initializer_list<Field> fields = {}) { write(Level::notice, msg, fields); }
 inline void warn(std::string_view msg, std::initializer_list<Field> fields = {}) { write(Level::warn, msg, fields); }
 inline void error(std::string_view msg, std::initializer_list<Field> fields = {}) { write(Level::error, msg, fields); }
 

@@ -1,0 +1,51 @@
+// The HTTP API: route table and the glue every handler shares.
+#pragma once
+
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "services/accounts.hpp"
+#include "services/sessions.hpp"
+#include "services/tenants.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <string>
+
+namespace lk::services { struct Context; }
+
+namespace lk::api {
+
+struct Api {
+  services::Context& ctx;
+  services::Sessions sessions;
+  services::Accounts accounts;
+  std::string admin_secret;
+  std::int64_t started_ms = 0;
+  std::string version;
+};
+
+using TenantPtr = std::shared_ptr<const services::Tenant>;
+using TenantHandler = awaitable<http::Response> (*)(Api&, http::Request&, TenantPtr);
+using UserHandler = awaitable<http::Response> (*)(Api&, http::Request&, TenantPtr, services::Authenticated);
+
+// Every route of API.md.
+void add_routes(http::Router& router, Api& api);
+
+// Wrap a handler that needs the tenant (X-API-Key) or a signed-in user.
+// Both check the Origin of writes and add CORS headers for allowed origins.
+http::Handler tenant_route(Api& api, TenantHandler handler);
+http::Handler user_route(Api& api, UserHandler handler);
+
+// The accessToken cookie, else an "Authorization: Bearer" token.
+std::optional<std::string> access_token_of(const http::Request& req);
+void set_session_cookies(http::Response& res, const services::Tenant& tenant, const services::IssuedTokens& tokens);
+void clear_session_cookies(http::Response& res, const services::Tenant& tenant);
+// <User> of API.md: never a hash, secret or token.
+boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant);
+
+void add_auth_routes(http::Router& router, Api& api);
+void add_user_routes(http::Router& router, Api& api);
+void add_tenant_routes(http::Router& router, Api& api);
+
+}  // namespace lk::api

@@ -1,0 +1,136 @@
+#include "api/api.hpp"
+
+#include "core/clock.hpp"
+#include "crypto/hash.hpp"
+#include "http/cookies.hpp"
+#include "http/envelope.hpp"
+#include "services/context.hpp"
+
+namespace lk::api {
+
+namespace {
+
+Result<TenantPtr> resolve_tenant(Api& api, const http::Request& req) {
+  auto key = req.header("x-api-key");
+  if (!key || key->empty()) return make_error(Errc::invalid_api_key, "Missing X-API-Key header");
+  auto tenant = api.ctx.tenants.by_api_key(*key);
+  if (!tenant) return tenant.error();
+  if (!*tenant) return make_error(Errc::invalid_api_key, "Invalid API key");
+  return *tenant;
+}
+
+// CSRF: a cross-site write must come from an origin the tenant allows. The
+// X-API-Key requirement already forces a CORS preflight; this closes the
+// rest for browsers that send Origin on same-site requests too.
+Result<void> check_origin(const http::Request& req, const services::Tenant& tenant) {
+  if (req.method == "GET" || req.method == "HEAD") return {};
+  auto origin = req.header("origin");
+  if (!origin || tenant.origin_allowed(*origin)) return {};
+  return make_error(Errc::forbidden, "Origin not allowed");
+}
+
+void add_cors(http::Response& res, const http::Request& req, const services::Tenant& tenant) {
+  auto origin = req.header("origin");
+  if (!origin || !tenant.origin_allowed(*origin)) return;
+  res.add_header("Access-Control-Allow-Origin", std::string(*origin));
+  res.add_header("Access-Control-Allow-Credentials", "true");
+  res.add_header("Vary", "Origin");
+}
+
+awaitable<http::Response> run_tenant_route(Api& api, http::Request& req, TenantHandler handler) {
+  auto tenant = resolve_tenant(api, req);
+  if (!tenant) co_return http::error_response(tenant.error());
+  if (auto ok = check_origin(req, **tenant); !ok) co_return http::error_response(ok.error());
+  http::Response res = co_await handler(api, req, *tenant);
+  add_cors(res, req, **tenant);
+  res.log_tenant = to_string((*tenant)->record.id);
+  co_return res;
+}
+
+awaitable<http::Response> user_step(Api& api, http::Request& req, TenantPtr tenant, UserHandler handler) {
+  auto token = access_token_of(req);
+  auto authed = api.sessions.authenticate(*tenant, token.value_or(""));
+  if (!authed) co_return http::error_response(authed.error());
+  co_return co_await handler(api, req, std::move(tenant), std::move(*authed));
+}
+
+awaitable<http::Response> run_user_route(Api& api, http::Request& req, UserHandler handler) {
+  auto tenant = resolve_tenant(api, req);
+  if (!tenant) co_return http::error_response(tenant.error());
+  if (auto ok = check_origin(req, **tenant); !ok) co_return http::error_response(ok.error());
+  http::Response res = co_await user_step(api, req, *tenant, handler);
+  add_cors(res, req, **tenant);
+  res.log_tenant = to_string((*tenant)->record.id);
+  co_return res;
+}
+
+}  // namespace
+
+http::Handler tenant_route(Api& api, TenantHandler handler) {
+  return [&api, handler](http::Request& req) { return run_tenant_route(api, req, handler); };
+}
+
+http::Handler user_route(Api& api, UserHandler handler) {
+  return [&api, handler](http::Request& req) { return run_user_route(api, req, handler); };
+}
+
+std::optional<std::string> access_token_of(const http::Request& req) {
+  if (auto cookie = req.header("cookie")) {
+    if (auto token = http::cookie_value(*cookie, "accessToken"); token && !token->empty()) return token;
+  }
+  if (auto authz = req.header("authorization")) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (authz->size() > kBearer.size() && authz->substr(0, kBearer.size()) == kBearer) {
+      return std::string(authz->substr(kBearer.size()));
+    }
+  }
+  return std::nullopt;
+}
+
+void set_session_cookies(http::Response& res, const services::Tenant& tenant, const services::IssuedTokens& tokens) {
+  bool secure = tenant.secure_cookies();
+  res.add_header("Set-Cookie", http::set_cookie({"accessToken", tokens.access_token, tokens.access_max_age_s, secure}));
+  res.add_header("Set-Cookie",
+                 http::set_cookie({"refreshToken", tokens.refresh_token, tokens.refresh_max_age_s, secure}));
+}
+
+void clear_session_cookies(http::Response& res, const services::Tenant& tenant) {
+  bool secure = tenant.secure_cookies();
+  res.add_header("Set-Cookie", http::set_cookie({"accessToken", "", 0, secure}));
+  res.add_header("Set-Cookie", http::set_cookie({"refreshToken", "", 0, secure}));
+}
+
+boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant) {
+  auto ts = [](std::int64_t ms) -> boost::json::value {
+    if (ms == 0) return nullptr;
+    return boost::json::string(iso8601(ms));
+  };
+  auto opt = [](const std::optional<std::string>& s) -> boost::json::value {
+    if (!s) return nullptr;
+    return boost::json::string(*s);
+  };
+  boost::json::object out;
+  out["id"] = to_string(user.id);
+  out["tenant_id"] = to_string(tenant.record.id);
+  out["email"] = user.email;
+  out["auth_provider"] = user.auth_provider;
+  out["first_name"] = opt(user.first_name);
+  out["last_name"] = opt(user.last_name);
+  out["avatar_url"] = opt(user.avatar_url);
+  out["email_verified"] = user.email_verified;
+  out["terms_accepted"] = user.terms_accepted;
+  out["two_factor_enabled"] = user.two_factor_enabled;
+  out["terms_accepted_at"] = ts(user.terms_accepted_ms);
+  out["last_login_at"] = ts(user.last_login_ms);
+  out["created_at"] = ts(user.created_ms);
+  out["updated_at"] = ts(user.updated_ms);
+  return out;
+}
+
+void add_routes(http::Router& router, Api& api) {
+  add_tenant_routes(router, api);
+  add_auth_routes(router, api);
+  add_user_routes(router, api);
+}
+
+}  // namespace lk::api

@@ -1,0 +1,162 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <optional>
+
+namespace lk::app {
+
+namespace {
+
+Error bad_flag(std::string_view flag, std::string_view why) {
+  return make_error(Errc::validation_error, "--" + std::string(flag) + ": " + std::string(why));
+}
+
+std::optional<std::int64_t> to_int(std::string_view text) {
+  std::int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+Result<void> set_seconds(std::int64_t& out, std::string_view flag, std::string_view value, std::int64_t min,
+                         std::int64_t max) {
+  auto v = to_int(value);
+  if (!v || *v < min || *v > max) {
+    return bad_flag(flag, "expected whole seconds from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  out = *v;
+  return {};
+}
+
+Result<void> set_listen(Config& c, std::string_view value) {
+  std::size_t colon = value.rfind(':');
+  if (colon == std::string_view::npos) return bad_flag("listen", "expected HOST:PORT");
+  std::string host(value.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto port = to_int(value.substr(colon + 1));
+  if (host.empty() || !port || *port < 0 || *port > 65535) return bad_flag("listen", "expected HOST:PORT");
+  c.listen_host = host;
+  c.listen_port = static_cast<unsigned short>(*port);
+  return {};
+}
+
+using Setter = std::function<Result<void>(Config&, std::string_view)>;
+
+const std::map<std::string, Setter, std::less<>>& value_flags() {
+  static const std::map<std::string, Setter, std::less<>> flags{
+      {"data", [](Config& c, std::string_view v) -> Result<void> { c.data_dir = v; return {}; }},
+      {"listen", set_listen},
+      {"admin-secret",
+       [](Config& c, std::string_view v) -> Result<void> {
+         if (v.size() < 16) return bad_flag("admin-secret", "must be at least 16 characters");
+         c.admin_secret = v;
+         return {};
+       }},
+      {"master-key",
+       [](Config& c, std::string_view v) -> Result<void> {
+         if (v.size() != 64) return bad_flag("master-key", "expected 64 hex characters (32 bytes)");
+         c.master_key = v;
+         return {};
+       }},
+      {"public-url", [](Config& c, std::string_view v) -> Result<void> { c.public_url = v; return {}; }},
+      {"mail-from", [](Config& c, std::string_view v) -> Result<void> { c.mail_from = v; return {}; }},
+      {"threads",
+       [](Config& c, std::string_view v) -> Result<void> {
+         auto n = to_int(v);
+         if (!n || *n < 1 || *n > 256) return bad_flag("threads", "expected 1..256");
+         c.threads = static_cast<int>(*n);
+         return {};
+       }},
+      {"access-ttl", [](Config& c, std::string_view v) { return set_seconds(c.access_ttl_s, "access-ttl", v, 1, 86400); }},
+      {"refresh-ttl",
+       [](Config& c, std::string_view v) { return set_seconds(c.refresh_ttl_s, "refresh-ttl", v, 60, 31536000); }},
+      {"refresh-reuse-grace",
+       [](Config& c, std::string_view v) { return set_seconds(c.refresh_grace_s, "refresh-reuse-grace", v, 0, 300); }},
+      {"durability",
+       [](Config& c, std::string_view v) -> Result<void> {
+         if (v == "strict") c.durability = store::Durability::strict;
+         else if (v == "relaxed") c.durability = store::Durability::relaxed;
+         else return bad_flag("durability", "expected strict or relaxed");
+         return {};
+       }},
+  };
+  return flags;
+}
+
+bool truthy(std::string_view v) { return v == "1" || v == "true" || v == "yes" || v == "on"; }
+
+std::string env_name(std::string_view flag) {
+  std::string name = "LATCHKEY_";
+  for (char c : flag) name.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return name;
+}
+
+}  // namespace
+
+Result<Config> parse_serve_args(const std::vector<std::string>& args) {
+  Config config;
+  // Environment first, so that flags override it.
+  for (const auto& [flag, setter] : value_flags()) {
+    if (const char* v = std::getenv(env_name(flag).c_str()); v && *v) {
+      if (auto r = setter(config, v); !r) return r.error();
+    }
+  }
+  for (std::string_view flag : {"dev", "quiet"}) {
+    if (const char* v = std::getenv(env_name(flag).c_str()); v && truthy(v)) {
+      (flag == "dev" ? config.dev : config.quiet) = true;
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (!arg.starts_with("--")) return make_error(Errc::validation_error, "unexpected argument: " + std::string(arg));
+    std::string_view name = arg.substr(2);
+    std::optional<std::string_view> value;
+    if (auto eq = name.find('='); eq != std::string_view::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (name == "dev" || name == "quiet") {
+      bool on = value ? truthy(*value) : true;
+      (name == "dev" ? config.dev : config.quiet) = on;
+      continue;
+    }
+    auto it = value_flags().find(name);
+    if (it == value_flags().end()) return make_error(Errc::validation_error, "unknown flag: --" + std::string(name));
+    if (!value) {
+      if (i + 1 >= args.size()) return bad_flag(name, "needs a value");
+      value = args[++i];
+    }
+    if (auto r = it->second(config, *value); !r) return r.error();
+  }
+  return config;
+}
+
+std::string usage() {
+  return R"(latchkey - a self-hosted, multi-tenant identity server
+
+Usage:
+  latchkey serve [flags]     run the server
+  latchkey version           print the version
+  latchkey --help            this text
+
+Flags of serve (each also read from LATCHKEY_<NAME>, e.g. LATCHKEY_DATA):
+  --data DIR                    data directory (default ./latchkey-data)
+  --listen HOST:PORT            address to listen on (default 127.0.0.1:3002; port 0 picks one)
+  --admin-secret S              secret for tenant administration (default: generated into DIR/admin-secret)
+  --master-key HEX              32-byte key (64 hex) sealing secrets at rest (default: DIR/master.key)
+  --public-url URL              public base URL; the JWT issuer (default http://HOST:PORT)
+  --dev                         development mode: a "dev" tenant, mail written to DIR/outbox/
+  --threads N                   IO threads (default: one per core)
+  --access-ttl SECONDS          access token lifetime (default 900)
+  --refresh-ttl SECONDS         refresh family absolute lifetime (default 604800)
+  --refresh-reuse-grace SECONDS grace for a concurrent refresh replay (default 10)
+  --durability strict|relaxed   strict: WAL synced before a write is acknowledged (default strict)
+  --mail-from ADDRESS           From: of outgoing mail
+  --quiet                       no per-request log lines
+)";
+}
+
+}  // namespace lk::app

@@ -1,0 +1,172 @@
+#include "app/run.hpp"
+
+#include "api/api.hpp"
+#include "app/bootstrap.hpp"
+#include "app/secrets.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/offload.hpp"
+#include "crypto/hash.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/random.hpp"
+#include "http/limits.hpp"
+#include "http/server.hpp"
+#include "latchkey_version.hpp"
+#include "mail/sender.hpp"
+#include "services/context.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+namespace lk::app {
+
+namespace {
+
+int fail(const std::string& message) {
+  log::error("startup failed", {{"reason", message}});
+  std::fprintf(stderr, "latchkey: %s\n", message.c_str());
+  return 1;
+}
+
+std::string new_hex_key() {
+  std::string raw(32, '\0');
+  crypto::random_bytes({reinterpret_cast<std::uint8_t*>(raw.data()), raw.size()});
+  return crypto::hex_encode(raw);
+}
+
+std::string new_admin_secret() { return crypto::random_token(32); }
+
+// Stops accepting, lets in-flight requests finish (bounded), then stops IO.
+awaitable<void> drain_and_stop(net::io_context& io, http::Server& server) {
+  server.stop_accepting();
+  net::steady_timer timer(co_await net::this_coro::executor);
+  auto deadline = std::chrono::steady_clock::now() + http::kDrainTimeout;
+  while (server.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(5));
+    co_await timer.async_wait(net::use_awaitable);
+  }
+  io.stop();
+}
+
+awaitable<Result<void>> start_serving(const Config& config, store::Store& store, services::TenantDirectory& tenants,
+                                      http::Server& server, std::string address, std::string admin_secret,
+                                      mail::Sender& sender) {
+  if (config.dev) {
+    // A named argument, not a braced temporary inside co_await: GCC 12
+    // destroys such temporaries twice (GCC PR 100611).
+    DevInfo info{config.data_dir, "http://" + address, admin_secret};
+    auto dev = co_await ensure_dev_tenant(store, tenants, std::move(info));
+    if (!dev) co_return dev.error();
+  } else {
+    log::warn("no SMTP sender yet: mail is written to the outbox directory", {{"outbox", config.data_dir + "/outbox"}});
+  }
+  sender.start();
+  server.start();
+  log::notice("listening", {{"address", address}});
+  co_return Result<void>{};
+}
+
+}  // namespace
+
+int serve(const Config& config) {
+  log::set_quiet(config.quiet);
+  std::error_code fs_ec;
+  std::filesystem::create_directories(config.data_dir, fs_ec);
+  if (fs_ec) return fail("cannot create data directory " + config.data_dir + ": " + fs_ec.message());
+  ::chmod(config.data_dir.c_str(), 0700);
+
+  // The store is opened first: its lock is what keeps a second process away
+  // from this data directory, before anything else in it is touched.
+  auto opened = store::Store::open({config.data_dir + "/db", config.durability});
+  if (!opened) return fail(opened.error().message + (opened.error().internal.empty() ? "" : " (" + opened.error().internal + ")"));
+  std::unique_ptr<store::Store> store = std::move(*opened);
+
+  std::string master_hex = config.master_key;
+  if (master_hex.empty()) {
+    auto key = read_or_create_secret(config.data_dir + "/master.key", new_hex_key);
+    if (!key) return fail(key.error().message);
+    master_hex = *key;
+  }
+  auto master = crypto::hex_decode(master_hex);
+  if (!master || master->size() != 32) return fail("master key must be 32 bytes in hex");
+  if (auto check = verify_master_key(*store, *master); !check) return fail(check.error().message);
+
+  std::string admin_secret = config.admin_secret;
+  if (admin_secret.empty()) {
+    auto secret = read_or_create_secret(config.data_dir + "/admin-secret", new_admin_secret);
+    if (!secret) return fail(secret.error().message);
+    admin_secret = *secret;
+  }
+
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int io_threads = config.threads > 0 ? config.threads : cores;
+  // Hashing is the obvious denial-of-service lever: one thread per core and
+  // a bounded queue; past it, 503 SERVICE_BUSY.
+  Pool cpu("cpu", cores, cores * 32);
+  Pool blocking("blocking", 8, 4096);
+
+  net::io_context io(io_threads);
+  http::Router router;
+  http::Server server(io, router);
+  std::string host = config.listen_host;
+  auto bound = server.listen(host, config.listen_port);
+  if (!bound) return fail(bound.error().message);
+
+  std::string outbox = config.data_dir + "/outbox";
+  mail::Sender sender(io, *store, blocking, outbox, config.mail_from);
+  services::TenantDirectory tenants(*store, blocking, *master);
+  services::Context ctx{
+      services::Settings{config.public_url.empty() ? "http://" + *bound : config.public_url, config.access_ttl_s,
+                         config.refresh_ttl_s, config.refresh_grace_s, config.dev, {}},
+      *store,
+      cpu,
+      blocking,
+      tenants,
+      *master,
+      crypto::hkdf_sha256(*master, "latchkey", "refresh-successor", 32),
+      [&sender] { sender.notify(); }};
+  api::Api api{ctx, services::Sessions(ctx), services::Accounts(ctx), admin_secret, now_ms(), LATCHKEY_VERSION};
+  api::add_routes(router, api);
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log::notice("shutting down", {{"signal", static_cast<std::int64_t>(signo)}});
+    net::co_spawn(io, drain_and_stop(io, server), net::detached);
+  });
+
+  int exit_code = 0;
+  net::co_spawn(io, start_serving(config, *store, tenants, server, *bound, admin_secret, sender),
+                [&](std::exception_ptr e, Result<void> started) {
+                  if (e || !started) {
+                    std::string why = e ? "exception during startup" : started.error().message + " " + started.error().internal;
+                    exit_code = fail(why);
+                    io.stop();
+                  }
+                });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  // Pool work finishing now posts its completions into the stopped io
+  // context; join before the io context (and its coroutine frames) go.
+  cpu.join();
+  blocking.join();
+  log::notice("stopped", {});
+  return exit_code;
+}
+
+}  // namespace lk::app

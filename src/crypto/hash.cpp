@@ -1,0 +1,100 @@
+#include "crypto/hash.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace lk::crypto {
+
+namespace {
+
+// OSSL_PARAM wants non-const pointers even for inputs it only reads, and some
+// providers treat a null pointer as "absent", so an empty input points at a
+// real (unused) byte.
+void* param_ptr(std::string_view s) {
+  static char empty = 0;
+  return s.empty() ? &empty : const_cast<char*>(s.data());
+}
+
+struct KdfFree {
+  void operator()(EVP_KDF* k) const { EVP_KDF_free(k); }
+  void operator()(EVP_KDF_CTX* c) const { EVP_KDF_CTX_free(c); }
+};
+
+}  // namespace
+
+Hash sha256(std::string_view data) {
+  Hash out{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 ||
+      len != out.size()) {
+    throw std::runtime_error("EVP_Digest(sha256) failed");
+  }
+  return out;
+}
+
+Hash hmac_sha256(std::string_view key, std::string_view data) {
+  Hash out{};
+  std::size_t len = 0;
+  // EVP_Q_mac is OpenSSL 3's one-shot form of EVP_MAC (fetch, init, update, final).
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_end(),
+  };
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, nullptr, params, param_ptr(key), key.size(),
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
+                out.size(), &len) == nullptr ||
+      len != out.size()) {
+    throw std::runtime_error("HMAC-SHA256 failed");
+  }
+  return out;
+}
+
+std::string hkdf_sha256(std::string_view key, std::string_view salt, std::string_view info,
+                        std::size_t length) {
+  if (length > 255 * 32) throw std::invalid_argument("hkdf_sha256: length > 255*32");
+  if (length == 0) return {};
+  std::unique_ptr<EVP_KDF, KdfFree> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
+  if (!kdf) throw std::runtime_error("EVP_KDF_fetch(HKDF) failed");
+  std::unique_ptr<EVP_KDF_CTX, KdfFree> ctx(EVP_KDF_CTX_new(kdf.get()));
+  if (!ctx) throw std::runtime_error("EVP_KDF_CTX_new failed");
+
+  char digest[] = "SHA256";
+  OSSL_PARAM params[5];
+  std::size_t n = 0;
+  params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, param_ptr(key), key.size());
+  // An empty salt means "HashLen zeros" (RFC 5869 2.2); OpenSSL does that when
+  // the parameter is absent, and may reject a zero-length octet string.
+  if (!salt.empty()) {
+    params[n++] =
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, param_ptr(salt), salt.size());
+  }
+  params[n++] =
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, param_ptr(info), info.size());
+  params[n] = OSSL_PARAM_construct_end();
+
+  std::string out(length, '\0');
+  if (EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), out.size(), params) !=
+      1) {
+    throw std::runtime_error("HKDF-SHA256 failed");
+  }
+  return out;
+}
+
+// Comparing secrets (token hashes, MACs, bcrypt output) with memcmp or == leaks
+// through timing how many leading bytes matched, which lets an attacker guess
+// a secret byte by byte. CRYPTO_memcmp always reads every byte. Only the length
+// is allowed to leak, and our secrets have public, fixed lengths.
+bool ct_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace lk::crypto

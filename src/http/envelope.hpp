@@ -1,0 +1,22 @@
+// The JSON envelope of API.md, written in one place, and the one table that
+// maps Errc to an HTTP status.
+#pragma once
+
+#include "core/error.hpp"
+#include "http/message.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace lk::http {
+
+int status_of(Errc code);
+
+// {"success":true,"statusCode":status,"data":data}
+Response ok(boost::json::object data, int status = 200);
+// {"success":true,"statusCode":200,"data":{"message":message}}
+Response ok_message(std::string_view message);
+// {"success":false,"statusCode":..,"error":{"code","message","details"?}},
+// plus Retry-After when the error carries one. Error::internal is not sent.
+Response error_response(const Error& error);
+
+}  // namespace lk::http

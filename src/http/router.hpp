@@ -1,0 +1,37 @@
+// Routes "METHOD /path/{param}" to handlers. A path that matches with
+// another method answers 405, no match 404; both in the API envelope.
+#pragma once
+
+#include "core/net.hpp"
+#include "http/message.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lk::http {
+
+using Handler = std::function<awaitable<Response>(Request&)>;
+
+class Router {
+ public:
+  // pattern: "/api/v1/users/sessions/{id}"; segments in braces match one
+  // non-empty path segment and are stored in Request::params.
+  void add(std::string_view method, std::string_view pattern, Handler handler);
+
+  // Runs the matching handler. A handler that throws yields 500
+  // INTERNAL_ERROR (logged with the exception text, never sent).
+  awaitable<Response> dispatch(Request& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  static bool match(const Route& route, std::string_view path, Request* request);
+  std::vector<Route> routes_;
+};
+
+}  // namespace lk::http

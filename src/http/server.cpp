@@ -1,0 +1,262 @@
+#include "http/server.hpp"
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "crypto/random.hpp"
+#include "http/envelope.hpp"
+#include "http/limits.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <cctype>
+#include <chrono>
+
+namespace lk::http {
+
+using tcp = net::ip::tcp;
+constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
+
+struct Server::Impl {
+  net::io_context& io;
+  const Router& router;
+  tcp::acceptor acceptor;
+  Impl(net::io_context& io_, const Router& router_) : io(io_), router(router_), acceptor(net::make_strand(io_)) {}
+};
+
+namespace {
+
+// A client-supplied request id is echoed only when it is short and plain, so
+// it cannot inject into headers or logs.
+std::string request_id_from(const std::optional<std::string_view>& given) {
+  if (given && !given->empty() && given->size() <= 128) {
+    bool plain = true;
+    for (char c : *given) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) plain = false;
+    }
+    if (plain) return std::string(*given);
+  }
+  return to_string(crypto::new_id());
+}
+
+Request to_request(bhttp::request<bhttp::string_body>&& raw, const std::string& client_ip) {
+  Request req;
+  req.method = std::string(raw.method_string());
+  std::string_view target = raw.target();
+  std::size_t q = target.find('?');
+  req.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+  for (const auto& field : raw) {
+    std::string name(field.name_string());
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    req.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  req.body = std::move(raw.body());
+  req.client_ip = client_ip;
+  req.request_id = request_id_from(req.header("x-request-id"));
+  return req;
+}
+
+// CORS preflight: answered for any path; the real request is then checked
+// against the tenant's allowed origins (see api/context.cpp).
+Response preflight(const Request& req) {
+  Response res;
+  res.status = 204;
+  res.content_type.clear();
+  if (auto origin = req.header("origin")) {
+    res.add_header("Access-Control-Allow-Origin", std::string(*origin));
+    res.add_header("Access-Control-Allow-Credentials", "true");
+    res.add_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+    res.add_header("Access-Control-Allow-Headers", "Content-Type, X-API-Key, Authorization, X-Request-Id");
+    res.add_header("Access-Control-Max-Age", "600");
+    res.add_header("Vary", "Origin");
+  }
+  return res;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, bool keep_alive,
+                                               const std::string& request_id, bool api_path) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+  out.set(bhttp::field::server, "latchkey");
+  if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+  out.set("X-Request-Id", request_id);
+  out.set("X-Content-Type-Options", "nosniff");
+  if (api_path) out.set(bhttp::field::cache_control, "no-store");
+  for (auto& [name, value] : res.headers) out.insert(name, value);
+  out.body() = std::move(res.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+awaitable<void> write_error_and_close(beast::tcp_stream& stream, Errc code, std::string message) {
+  auto res = to_beast(error_response(make_error(code, std::move(message))), 11, false,
+                      to_string(crypto::new_id()), true);
+  stream.expires_after(kWriteTimeout);
+  co_await bhttp::async_write(stream, res, kUseTuple);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+struct ConnectionGuard {
+  ServerState& state;
+  explicit ConnectionGuard(ServerState& s) : state(s) { state.connections.fetch_add(1); }
+  ~ConnectionGuard() { state.connections.fetch_sub(1); }
+};
+
+struct InFlightGuard {
+  ServerState& state;
+  explicit InFlightGuard(ServerState& s) : state(s) { state.in_flight.fetch_add(1); }
+  ~InFlightGuard() { state.in_flight.fetch_sub(1); }
+};
+
+awaitable<void> do_session(beast::tcp_stream stream, const Router* router, std::shared_ptr<ServerState> state) {
+  ConnectionGuard connection(*state);
+  if (state->connections.load() > static_cast<int>(kMaxConnections)) {
+    co_await write_error_and_close(stream, Errc::service_busy, "Too many connections");
+    co_return;
+  }
+  beast::error_code peer_ec;
+  auto peer = stream.socket().remote_endpoint(peer_ec);
+  std::string client_ip = peer_ec ? std::string("unknown") : peer.address().to_string();
+
+  beast::flat_buffer buffer;
+  bool first = true;
+  while (!state->stopping.load()) {
+    // A fresh parser per request carries the header and body limits.
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(kMaxHeaderBytes);
+    parser.body_limit(kMaxBodyBytes);
+    stream.expires_after(first && buffer.size() == 0 ? kReadTimeout : kIdleTimeout);
+    first = false;
+    auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+    if (ec == bhttp::error::body_limit) {
+      co_await write_error_and_close(stream, Errc::payload_too_large, "Request body exceeds 64 KiB");
+      co_return;
+    }
+    if (ec == bhttp::error::header_limit) {
+      co_await write_error_and_close(stream, Errc::headers_too_large, "Request headers exceed 8 KiB");
+      co_return;
+    }
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted)
+      break;
+    if (ec) {
+      if (bytes > 0 || buffer.size() > 0) {
+        co_await write_error_and_close(stream, Errc::validation_error, "Malformed HTTP request");
+        co_return;
+      }
+      break;
+    }
+
+    InFlightGuard in_flight(*state);
+    auto started = std::chrono::steady_clock::now();
+    unsigned version = parser.get().version();
+    bool keep_alive = parser.get().keep_alive();
+    Request req = to_request(parser.release(), client_ip);
+    // Plain statements around co_await: GCC 12 mishandles co_await inside a
+    // conditional expression.
+    Response res;
+    if (req.method == "OPTIONS") {
+      res = preflight(req);
+    } else {
+      res = co_await router->dispatch(req);
+    }
+    if (req.method == "HEAD") res.body.clear();
+    int status = res.status;
+    std::string tenant = std::move(res.log_tenant);
+    bool api_path = req.path.starts_with("/api/");
+    auto out = to_beast(std::move(res), version, keep_alive && !state->stopping.load(), req.request_id, api_path);
+
+    stream.expires_after(kWriteTimeout);
+    auto [wec, written] = co_await bhttp::async_write(stream, out, kUseTuple);
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    log::info("request", {{"method", req.method},
+                          {"path", req.path},
+                          {"tenant", tenant},
+                          {"status", static_cast<std::int64_t>(status)},
+                          {"us", static_cast<std::int64_t>(micros)},
+                          {"request_id", req.request_id}});
+    if (wec || !out.keep_alive()) break;
+  }
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+awaitable<void> accept_loop(Server::Impl* impl, std::shared_ptr<ServerState> state) {
+  for (;;) {
+    auto [ec, socket] = co_await impl->acceptor.async_accept(net::make_strand(impl->io), kUseTuple);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !impl->acceptor.is_open()) co_return;
+      // Out of file descriptors and the like: log, back off briefly, go on.
+      log::warn("accept failed", {{"error", ec.message()}});
+      continue;
+    }
+    beast::error_code opt_ec;
+    socket.set_option(tcp::no_delay(true), opt_ec);
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, do_session(beast::tcp_stream(std::move(socket)), &impl->router, state),
+                  [](std::exception_ptr e) {
+                    if (!e) return;
+                    try {
+                      std::rethrow_exception(e);
+                    } catch (const std::exception& ex) {
+                      log::error("connection failed", {{"what", ex.what()}});
+                    }
+                  });
+  }
+}
+
+}  // namespace
+
+Server::Server(net::io_context& io, const Router& router)
+    : impl_(std::make_unique<Impl>(io, router)), state_(std::make_shared<ServerState>()) {}
+
+Server::~Server() = default;
+
+Result<std::string> Server::listen(const std::string& host, unsigned short port) {
+  beast::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) return make_error(Errc::internal_error, "invalid listen address " + host);
+  tcp::endpoint endpoint(address, port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(Errc::internal_error,
+                      "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  auto bound = acceptor.local_endpoint();
+  std::string addr = bound.address().to_string();
+  if (bound.address().is_v6()) addr = "[" + addr + "]";
+  return addr + ":" + std::to_string(bound.port());
+}
+
+void Server::start() {
+  net::co_spawn(impl_->acceptor.get_executor(), accept_loop(impl_.get(), state_), net::detached);
+}
+
+void Server::stop_accepting() {
+  state_->stopping.store(true);
+  // The acceptor lives on its strand; close it there, not from this thread.
+  net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+}
+
+}  // namespace lk::http

@@ -1,0 +1,75 @@
+// Tenants: creation, the API-key -> tenant cache, and signing keys.
+#pragma once
+
+#include "core/error.hpp"
+#include "core/net.hpp"
+#include "crypto/ed25519.hpp"
+#include "store/records.hpp"
+
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace lk { class Pool; }
+namespace lk::store { class Store; }
+
+namespace lk::services {
+
+// A tenant as the request path needs it: the record plus decoded keys.
+// Immutable once built; shared between requests.
+struct Tenant {
+  store::TenantRecord record;
+  std::string active_kid;
+  std::optional<crypto::Ed25519PrivateKey> signing_key;
+  std::vector<std::pair<std::string, crypto::Ed25519PublicKey>> public_keys;
+  std::vector<std::string> allowed_origins;  // normalized origins, appUrl's included
+
+  const crypto::Ed25519PublicKey* public_key(std::string_view kid) const;
+  bool origin_allowed(std::string_view origin) const;
+  // Cookies drop "Secure" only for development tenants.
+  bool secure_cookies() const { return !record.dev_mode; }
+};
+
+struct NewTenant {
+  std::string name;
+  std::string owner_email;
+  std::string app_url = "http://localhost:3000";
+  std::vector<std::string> allowed_origins;
+  bool dev_mode = false;
+};
+
+struct CreatedTenant {
+  std::shared_ptr<const Tenant> tenant;
+  std::string api_key;     // shown once; only its hash is stored
+  std::string secret_key;  // shown once; only its hash is stored
+};
+
+class TenantDirectory {
+ public:
+  // `master_key` seals the tenants' private signing keys.
+  TenantDirectory(store::Store& store, Pool& blocking, std::string master_key)
+      : store_(store), blocking_(blocking), master_key_(std::move(master_key)) {}
+
+  // Creates the tenant with fresh keys. Commits on the blocking pool.
+  awaitable<Result<CreatedTenant>> create(NewTenant input);
+  // The tenant owning this API key; nullptr for an unknown key. Cached.
+  Result<std::shared_ptr<const Tenant>> by_api_key(std::string_view api_key);
+  // The tenant with this id; nullptr when there is none. Cached.
+  Result<std::shared_ptr<const Tenant>> by_id(const Id& id);
+
+ private:
+  Result<std::shared_ptr<const Tenant>> load(const store::TenantRecord& record);
+  store::Store& store_;
+  Pool& blocking_;
+  std::string master_key_;
+  std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const Tenant>> by_key_hash_;
+  std::unordered_map<std::string, std::shared_ptr<const Tenant>> by_id_;
+};
+
+}  // namespace lk::services

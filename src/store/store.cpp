@@ -1,0 +1,258 @@
+#include "store/store.hpp"
+
+#include "core/log.hpp"
+#include "store/batch_ops.hpp"
+#include "store/codec.hpp"
+#include "store/column_families.hpp"
+#include "store/keys.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lk::store {
+
+namespace {
+
+constexpr std::size_t kLockStripes = 1024;
+// The meta key that writable() rewrites on every probe.
+constexpr std::string_view kHealthProbe = "health";
+
+// Another process (or another Store in this one) holds <path>/LOCK. RocksDB
+// reports it as an IOError; these are its texts for flock failure and for
+// the in-process lock table.
+bool is_lock_held(const rocksdb::Status& s) {
+  if (!s.IsIOError()) return false;
+  std::string text = s.ToString();
+  for (std::string_view needle :
+       {"While lock file", "lock hold by current process", "Resource temporarily unavailable"}) {
+    if (text.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+Error rocksdb_error(std::string_view what, const rocksdb::Status& s) {
+  return internal_error("rocksdb: " + std::string(what) + ": " + s.ToString());
+}
+
+// Names the key of an undecodable value for the log, without writing hashes
+// of live tokens or API keys, or e-mail addresses, into it.
+std::string describe_key(Cf cf, std::string_view key) {
+  std::string out(cf_name(cf));
+  switch (cf) {
+    case Cf::tenant_keys: return out + " (key redacted)";
+    case Cf::user_emails:
+    case Cf::refresh_tokens:
+    case Cf::one_time_tokens:
+    case Cf::oauth_links: return out + " tenant " + keys::to_hex(key.substr(0, keys::kIdSize));
+    default: return out + " key " + keys::to_hex(key);
+  }
+}
+
+Error corrupt(Cf cf, std::string_view key) {
+  return internal_error("store: undecodable value in " + describe_key(cf, key));
+}
+
+}  // namespace
+
+struct Store::Impl {
+  std::string path;
+  Durability durability = Durability::strict;
+  std::shared_ptr<rocksdb::Cache> cache;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // every open family, for Close
+  std::array<rocksdb::ColumnFamilyHandle*, kCfCount> by_cf{};
+  std::array<std::mutex, kLockStripes> stripes;
+
+  ~Impl() {
+    if (!db) return;
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    // No flush needed: every acknowledged write is in the WAL.
+    rocksdb::Status s = db->Close();
+    if (!s.ok()) log::warn("store: close failed", {{"error", s.ToString()}});
+  }
+
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return by_cf[cf_index(c)]; }
+
+  // nullopt when the key is absent; decodes straight from RocksDB's buffer.
+  template <class T, class Decode>
+  Result<std::optional<T>> get_as(Cf c, const std::string& key, Decode decode) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(c), key, &value);
+    if (s.IsNotFound()) return std::optional<T>();
+    if (!s.ok()) return rocksdb_error("get " + std::string(cf_name(c)), s);
+    std::optional<T> record = decode(value.ToStringView());
+    if (!record) return corrupt(c, key);
+    return record;
+  }
+
+  // Visits keys that start with `prefix` and sort below `upper` (no bound
+  // when nullopt), in key order, while `visit(key, value)` returns true.
+  Result<void> scan(Cf c, std::string_view prefix, const std::optional<std::string>& upper,
+                    const std::function<bool(std::string_view, std::string_view)>& visit) {
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice bound(upper ? *upper : std::string_view());
+    if (upper) ro.iterate_upper_bound = &bound;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf(c)));
+    for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+      std::string_view key = it->key().ToStringView();
+      // The bound already stops the scan; this also covers a prefix with no
+      // bound (all 0xff) and keeps the tenant-isolation guarantee local.
+      if (!key.starts_with(prefix)) break;
+      if (!visit(key, it->value().ToStringView())) break;
+    }
+    if (!it->status().ok()) return rocksdb_error("scan " + std::string(cf_name(c)), it->status());
+    return {};
+  }
+
+  template <class T, class Decode>
+  Result<std::vector<T>> collect(Cf c, std::string_view prefix, const std::optional<std::string>& upper,
+                                 std::size_t limit, Decode decode) {
+    std::vector<T> out;
+    std::optional<Error> bad;
+    if (limit == 0) return out;
+    auto r = scan(c, prefix, upper, [&](std::string_view key, std::string_view value) {
+      std::optional<T> record = decode(value);
+      if (!record) {
+        bad = corrupt(c, key);
+        return false;
+      }
+      out.push_back(std::move(*record));
+      return out.size() < limit;
+    });
+    if (!r) return r.error();
+    if (bad) return *bad;
+    return out;
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const Options& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = options.path;
+  impl->durability = options.durability;
+  impl->cache = make_block_cache();
+  rocksdb::DBOptions db_opts = db_options();
+
+  // RocksDB refuses to open a DB without naming every family in it, so
+  // families written by a newer build are opened too, with plain options.
+  std::vector<std::string> existing;
+  // Fails when the DB does not exist yet: then there is nothing extra to open.
+  rocksdb::DB::ListColumnFamilies(db_opts, options.path, &existing).PermitUncheckedError();
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, fallback_cf_options(impl->cache));
+  for (const auto& spec : kColumnFamilies)
+    descriptors.emplace_back(std::string(spec.name), cf_options(spec, impl->cache));
+  for (const auto& name : existing) {
+    bool known = name == rocksdb::kDefaultColumnFamilyName;
+    for (const auto& spec : kColumnFamilies) known = known || name == spec.name;
+    if (!known) descriptors.emplace_back(name, fallback_cf_options(impl->cache));
+  }
+
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_opts, options.path, descriptors, &impl->handles, &raw);
+  if (!s.ok()) {
+    if (is_lock_held(s)) {
+      return make_error(Errc::internal_error,
+                        "data directory " + options.path + " is in use by another latchkey process", s.ToString());
+    }
+    return rocksdb_error("open " + options.path, s);
+  }
+  impl->db.reset(raw);
+  // handles[i] matches descriptors[i]; index 0 is "default".
+  for (std::size_t i = 0; i < kCfCount; ++i) impl->by_cf[i] = impl->handles[i + 1];
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+// The batch is left as it was, so a failed commit can be retried with it.
+Result<void> Store::commit(Batch& batch) {
+  if (batch.empty()) return {};
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.impl_->ops) {
+    rocksdb::Status s = op.value ? wb.Put(impl_->cf(op.cf), op.key, *op.value) : wb.Delete(impl_->cf(op.cf), op.key);
+    if (!s.ok()) return rocksdb_error("batch", s);
+  }
+  rocksdb::WriteOptions wo;
+  // strict: the WAL is fsync'd before we return; concurrent commits share
+  // one fsync through RocksDB's group commit.
+  wo.sync = impl_->durability == Durability::strict;
+  rocksdb::Status s = impl_->db->Write(wo, &wb);
+  if (!s.ok()) return rocksdb_error("commit", s);
+  return {};
+}
+
+Result<std::optional<TenantRecord>> Store::get_tenant(const Id& tenant) {
+  return impl_->get_as<TenantRecord>(Cf::tenants, keys::tenant(tenant), codec::decode_tenant);
+}
+
+Result<std::optional<Id>> Store::find_tenant_by_key(const Hash& key_hash) {
+  return impl_->get_as<Id>(Cf::tenant_keys, keys::tenant_key(key_hash), codec::decode_id);
+}
+
+Result<std::vector<TenantRecord>> Store::list_tenants() {
+  // Tenant keys are exactly 16 bytes, so every one sorts below 16 x 0xff + 0x00.
+  std::string bound(keys::kIdSize, '\xff');
+  bound.push_back('\0');
+  return impl_->collect<TenantRecord>(Cf::tenants, "", bound, SIZE_MAX, codec::decode_tenant);
+}
+
+Result<std::optional<UserRecord>> Store::get_user(const Id& tenant, const Id& user_id) {
+  return impl_->get_as<UserRecord>(Cf::users, keys::user(tenant, user_id), codec::decode_user);
+}
+
+Result<std::optional<Id>> Store::find_user_by_email(const Id& tenant, std::string_view email) {
+  return impl_->get_as<Id>(Cf::user_emails, keys::user_email(tenant, email), codec::decode_id);
+}
+
+Result<std::optional<SessionRecord>> Store::get_session(const Id& tenant, const Id& user_id, const Id& session_id) {
+  return impl_->get_as<SessionRecord>(Cf::sessions, keys::session(tenant, user_id, session_id), codec::decode_session);
+}
+
+Result<std::vector<SessionRecord>> Store::list_sessions(const Id& tenant, const Id& user_id) {
+  std::string prefix = keys::sessions_prefix(tenant, user_id);
+  return impl_->collect<SessionRecord>(Cf::sessions, prefix, keys::prefix_upper_bound(prefix), SIZE_MAX,
+                                       codec::decode_session);
+}
+
+Result<std::optional<RefreshRecord>> Store::get_refresh(const Id& tenant, const Hash& token_hash) {
+  return impl_->get_as<RefreshRecord>(Cf::refresh_tokens, keys::refresh(tenant, token_hash), codec::decode_refresh);
+}
+
+Result<std::optional<OneTimeRecord>> Store::get_one_time(const Id& tenant, OneTimeKind kind, const Hash& token_hash) {
+  return impl_->get_as<OneTimeRecord>(Cf::one_time_tokens, keys::one_time(tenant, kind, token_hash),
+                                      codec::decode_one_time);
+}
+
+Result<std::vector<MailRecord>> Store::due_mail(std::int64_t now_ms, std::size_t limit) {
+  // Everything whose 8-byte due prefix is <= now_ms.
+  return impl_->collect<MailRecord>(Cf::mail_queue, "", keys::prefix_upper_bound(keys::mail_due_prefix(now_ms)), limit,
+                                    codec::decode_mail);
+}
+
+Result<std::optional<std::string>> Store::get_meta(std::string_view name) {
+  return impl_->get_as<std::string>(Cf::meta, keys::meta(name), codec::decode_meta);
+}
+
+std::unique_lock<std::mutex> Store::lock(std::string_view key) {
+  // Distinct keys may share a stripe: that only serialises them. A caller
+  // must therefore never hold two of these locks at once (self-deadlock).
+  std::size_t stripe = std::hash<std::string_view>{}(key) % kLockStripes;
+  return std::unique_lock<std::mutex>(impl_->stripes[stripe]);
+}
+
+bool Store::writable() {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return impl_->db->Put(wo, impl_->cf(Cf::meta), keys::meta(kHealthProbe), codec::encode_meta("")).ok();
+}
+
+}  // namespace lk::store

@@ -1,0 +1,246 @@
+"""HTTP layer: health, request ids, caching headers, routing errors, body limits,
+malformed input. After every bad request the server must still answer /health."""
+
+import http.client
+import json
+import secrets
+import socket
+
+import harness
+from harness import API, ServerTestCase, create_tenant, new_email, new_password, raw_exchange, raw_post
+
+
+def nested(depth: int) -> str:
+    """A JSON object whose nesting depth is `depth` (the outer object counts as 1)."""
+    return '{"a":' * (depth - 1) + "{}" + "}" * (depth - 1)
+
+
+class HealthAndHeadersTest(ServerTestCase):
+
+    @classmethod
+    def setUpServer(cls):
+        cls.tenant = create_tenant(cls.server)
+        cls.api = cls.server.client(cls.tenant["api_key"])
+
+    def test_health_is_a_plain_object(self):
+        r = self.server.health()
+        self.assertEqual(r.status, 200)
+        self.assertIsInstance(r.json, dict, r.describe())
+        self.assertEqual(r.json.get("status"), "healthy")
+        self.assertEqual(r.json.get("service"), "latchkey")
+        self.assertIsInstance(r.json.get("version"), str)
+        self.assertTrue(r.json["version"])
+        self.assertIsInstance(r.json.get("uptime_s"), (int, float))
+        self.assertGreaterEqual(r.json["uptime_s"], 0)
+        self.assertNotIn("success", r.json)
+        self.assertTrue((r.headers.get("Content-Type") or "").startswith("application/json"))
+
+    def test_health_needs_no_api_key_and_is_also_outside_api(self):
+        self.assertEqual(self.server.call("GET", "/health").status, 200)
+
+    def test_every_response_has_a_request_id(self):
+        responses = {
+            "health": self.server.health(),
+            "ok": self.api.get("/.well-known/jwks.json"),
+            "404": self.api.get("/no-such-route"),
+            "401": harness.Client(self.server).get("/users/profile"),
+            "400": self.api.post("/auth/login", body=b"{"),
+        }
+        for name, r in responses.items():
+            with self.subTest(response=name):
+                rid = r.headers.get("X-Request-Id")
+                self.assertIsInstance(rid, str, r.headers)
+                self.assertTrue(rid.strip())
+
+    def test_request_ids_differ_between_requests(self):
+        a = self.server.health().headers.get("X-Request-Id")
+        b = self.server.health().headers.get("X-Request-Id")
+        self.assertNotEqual(a, b)
+
+    def test_request_id_is_echoed(self):
+        rid = "it-req-" + secrets.token_hex(8)
+        r = self.api.get("/no-such-route", headers={"X-Request-Id": rid})
+        self.assertEqual(r.headers.get("X-Request-Id"), rid)
+        r = self.server.call("GET", "/health", headers={"X-Request-Id": rid})
+        self.assertEqual(r.headers.get("X-Request-Id"), rid)
+
+    def test_api_responses_are_no_store(self):
+        cases = {
+            "ok": self.api.get("/.well-known/jwks.json"),
+            "401": harness.Client(self.server).post("/auth/login", {"email": "a@b.c", "password": "x"}),
+            "404": self.api.get("/no-such-route"),
+            "405": self.api.get("/auth/login"),
+        }
+        for name, r in cases.items():
+            with self.subTest(response=name):
+                self.assertEqual(r.headers.get("Cache-Control"), "no-store")
+
+    def test_errors_are_json_envelopes(self):
+        r = self.api.get("/no-such-route")
+        self.assertTrue((r.headers.get("Content-Type") or "").startswith("application/json"))
+        self.assertError(r, 404, "NOT_FOUND")
+
+
+class RoutingTest(ServerTestCase):
+
+    @classmethod
+    def setUpServer(cls):
+        cls.tenant = create_tenant(cls.server)
+        cls.api = cls.server.client(cls.tenant["api_key"])
+
+    def test_unknown_api_route_is_404(self):
+        self.assertError(self.api.get("/no-such-route"), 404, "NOT_FOUND")
+        self.assertError(self.api.post("/auth/no-such-action", {}), 404, "NOT_FOUND")
+
+    def test_unknown_root_route_is_404(self):
+        self.assertError(self.server.call("GET", "/no-such-page"), 404, "NOT_FOUND")
+
+    def test_wrong_method_on_known_path_is_405(self):
+        self.assertError(self.api.get("/auth/login"), 405, "METHOD_NOT_ALLOWED")
+        self.assertError(self.api.delete("/auth/refresh"), 405, "METHOD_NOT_ALLOWED")
+        self.assertError(self.api.post("/users/profile", {}), 405, "METHOD_NOT_ALLOWED")
+
+    def test_query_string_does_not_change_the_route(self):
+        r = self.api.post("/auth/login?x=1", {"email": new_email(), "password": new_password()})
+        self.assertError(r, 401, "INVALID_CREDENTIALS")
+
+    def test_keep_alive_connection_serves_several_requests(self):
+        conn = http.client.HTTPConnection(harness.HOST, self.server.port, timeout=10)
+        try:
+            for path in ("/health", API + "/no-such-route", "/health"):
+                conn.request("GET", path, headers={"X-API-Key": self.tenant["api_key"]})
+                resp = conn.getresponse()
+                resp.read()
+                self.assertIn(resp.status, (200, 404))
+        finally:
+            conn.close()
+
+
+class MalformedInputTest(ServerTestCase):
+
+    @classmethod
+    def setUpServer(cls):
+        cls.tenant = create_tenant(cls.server)
+        cls.api = cls.server.client(cls.tenant["api_key"])
+
+    def tearDown(self):
+        # Whatever the test sent, the server must keep serving.
+        self.assertAlive()
+
+    def login_raw(self, body: bytes | str):
+        return self.api.post("/auth/login", body=body)
+
+    def test_malformed_json_is_validation_error(self):
+        for body in ('{"email": "a@example.com", ', "{'email': 1}", "{,}", '{"a" 1}', "nul"):
+            with self.subTest(body=body):
+                self.assertError(self.login_raw(body), 400, "VALIDATION_ERROR")
+
+    def test_empty_body_is_validation_error(self):
+        self.assertError(self.login_raw(b""), 400, "VALIDATION_ERROR")
+
+    def test_non_object_json_is_validation_error(self):
+        for body in ("[]", '"x"', "1", "null", "true", '[{"email":"a@example.com"}]'):
+            with self.subTest(body=body):
+                self.assertError(self.login_raw(body), 400, "VALIDATION_ERROR")
+
+    def test_trailing_garbage_after_json_is_validation_error(self):
+        body = json.dumps({"email": new_email(), "password": new_password()}) + " x"
+        self.assertError(self.login_raw(body), 400, "VALIDATION_ERROR")
+
+    def test_invalid_utf8_is_validation_error(self):
+        body = b'{"email":"\xff\xfe@example.com","password":"' + new_password().encode() + b'"}'
+        self.assertError(self.login_raw(body), 400, "VALIDATION_ERROR")
+
+    def test_json_nested_33_levels_is_validation_error(self):
+        body = ('{"email":"' + new_email() + '","password":"' + new_password()
+                + '","pad":' + nested(32) + "}")
+        self.assertEqual(self._depth(body), 33)
+        self.assertError(self.login_raw(body), 400, "VALIDATION_ERROR")
+
+    def test_json_nested_32_levels_is_accepted(self):
+        body = ('{"email":"' + new_email() + '","password":"' + new_password()
+                + '","pad":' + nested(31) + "}")
+        self.assertEqual(self._depth(body), 32)
+        self.assertError(self.login_raw(body), 401, "INVALID_CREDENTIALS")
+
+    def test_very_deep_json_is_rejected_without_crashing(self):
+        # Both well under the 64 KiB limit, so the parser (not the size check) must refuse them.
+        for body in ("[" * 30000 + "]" * 30000, '{"a":' * 10000 + "{}" + "}" * 10000):
+            self.assertLess(len(body), harness.BODY_LIMIT)
+            with self.subTest(kind=body[0]):
+                self.assertError(self.login_raw(body), 400, "VALIDATION_ERROR")
+
+    def test_body_over_64k_is_413(self):
+        r = self._post_padded(harness.BODY_LIMIT + 1)
+        self._assert_413(r)
+
+    def test_much_larger_body_is_413(self):
+        self._assert_413(self._post_padded(1024 * 1024))
+
+    def test_chunked_body_over_64k_is_413(self):
+        self._assert_413(self._post_padded(harness.BODY_LIMIT + 1024, chunked=True))
+
+    def test_body_of_exactly_64k_is_accepted(self):
+        r = self._post_padded(harness.BODY_LIMIT)
+        self.assertEqual(r.status, 401, r.raw[:400])
+        self.assertEqual((r.json or {}).get("error", {}).get("code"), "INVALID_CREDENTIALS")
+
+    def test_oversized_headers_are_refused(self):
+        head = ("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "X-Filler: " + "a" * (256 * 1024) + "\r\n\r\n").encode()
+        r = raw_exchange(self.server.port, head)
+        if r.status is not None:
+            self.assertIn(r.status, (400, 413, 431), r.raw[:400])
+        else:
+            self.assertTrue(r.reset or r.raw == b"", r.raw[:400])
+
+    def test_garbage_request_line_is_refused(self):
+        r = raw_exchange(self.server.port, b"THIS IS NOT HTTP\r\n\r\n")
+        if r.status is not None:
+            self.assertEqual(r.status, 400, r.raw[:400])
+        else:
+            self.assertTrue(r.reset or r.raw == b"", r.raw[:400])
+
+    def test_truncated_body_does_not_hang_the_server(self):
+        # Content-Length promises more than is sent; the connection is then closed.
+        with socket.create_connection((harness.HOST, self.server.port), timeout=5) as s:
+            s.sendall(b"POST " + API.encode() + b"/auth/login HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"email\":")
+        self.assertAlive()
+
+    # -- helpers -----------------------------------------------------------
+
+    @staticmethod
+    def _depth(text: str) -> int:
+        depth = best = 0
+        for ch in text:
+            if ch in "{[":
+                depth += 1
+                best = max(best, depth)
+            elif ch in "}]":
+                depth -= 1
+        return best
+
+    def _post_padded(self, size: int, chunked: bool = False):
+        """A login body of exactly `size` bytes (unknown email, padded by an ignored field)."""
+        prefix = ('{"email":"' + new_email() + '","password":"' + new_password() + '","pad":"').encode()
+        body = prefix + b"p" * (size - len(prefix) - 2) + b'"}'
+        self.assertEqual(len(body), size)
+        self.assertIsNotNone(json.loads(body))
+        return raw_post(API + "/auth/login", body, self.server.port,
+                        {"X-API-Key": self.tenant["api_key"]}, chunked=chunked)
+
+    def _assert_413(self, r):
+        if r.status is None:
+            # Only acceptable when the server's 413 could not be read at all.
+            self.assertTrue(r.reset, f"no response and no reset: {r.raw[:200]!r}")
+            return
+        self.assertEqual(r.status, 413, r.raw[:400])
+        if r.json is not None:
+            self.assertIs(r.json.get("success"), False)
+            self.assertEqual(r.json.get("statusCode"), 413)
+            self.assertEqual(r.json.get("error", {}).get("code"), "PAYLOAD_TOO_LARGE")
+
+
+if __name__ == "__main__":
+    harness.main()
