@@ -47,6 +47,9 @@ rocksdb::DBOptions db_options() {
   // With 11 families, a rarely written one would otherwise pin old WAL files.
   o.max_total_wal_size = 32u << 20;
   o.max_open_files = 256;
+  // Recovery opens each family's table files with up to this many threads;
+  // the default (16) spawns and joins ~150 threads at every start.
+  o.max_file_opening_threads = 1;
   o.table_cache_numshardbits = 4;
   o.max_background_jobs = 2;
   o.max_manifest_file_size = 8u << 20;
