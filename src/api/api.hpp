@@ -3,7 +3,10 @@
 
 #include "http/message.hpp"
 #include "http/router.hpp"
+#include "services/account_lifecycle.hpp"
 #include "services/accounts.hpp"
+#include "services/mfa.hpp"
+#include "services/passwords.hpp"
 #include "services/sessions.hpp"
 #include "services/tenants.hpp"
 
@@ -23,6 +26,11 @@ struct Api {
   std::string admin_secret;
   std::int64_t started_ms = 0;
   std::string version;
+  // Services built from ctx by initializer, after the positional members,
+  // so the aggregate initialisation of Api in app/run.cpp need not list them.
+  services::Mfa mfa{ctx};
+  services::Passwords passwords{ctx};
+  services::AccountLifecycle lifecycle{ctx};
 };
 
 using TenantPtr = std::shared_ptr<const services::Tenant>;
@@ -36,6 +44,9 @@ void add_routes(http::Router& router, Api& api);
 // Both check the Origin of writes and add CORS headers for allowed origins.
 http::Handler tenant_route(Api& api, TenantHandler handler);
 http::Handler user_route(Api& api, UserHandler handler);
+// CORS headers for an allowed Origin, for responses made outside those
+// wrappers (the rate-limit middleware).
+void add_cors_headers(http::Response& res, const http::Request& req, const services::Tenant& tenant);
 
 // The accessToken cookie, else an "Authorization: Bearer" token.
 std::optional<std::string> access_token_of(const http::Request& req);
@@ -47,5 +58,12 @@ boost::json::object user_json(const store::UserRecord& user, const services::Ten
 void add_auth_routes(http::Router& router, Api& api);
 void add_user_routes(http::Router& router, Api& api);
 void add_tenant_routes(http::Router& router, Api& api);
+void add_mfa_routes(http::Router& router, Api& api);
+void add_password_routes(http::Router& router, Api& api);
+void add_account_routes(http::Router& router, Api& api);
+
+// The login answer for a 2FA user: {requires2FA:true, userId} and the
+// mfaChallenge cookie, no session cookies.
+http::Response mfa_required_response(const services::Tenant& tenant, const services::LoginResult& result);
 
 }  // namespace lk::api

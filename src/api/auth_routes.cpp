@@ -1,6 +1,7 @@
 // /api/v1/auth/*: register, verification, login, refresh, logout.
 #include "api/api.hpp"
 
+#include "api/fields.hpp"
 #include "auth/password_policy.hpp"
 #include "http/cookies.hpp"
 #include "http/envelope.hpp"
@@ -15,22 +16,6 @@ using http::Response;
 
 services::ClientInfo client_of(const Request& req) {
   return {req.client_ip, std::string(req.header("user-agent").value_or(""))};
-}
-
-// Reads and validates an email field: trimmed, lower-cased, well-formed.
-std::optional<std::string> read_email(http::FieldReader& fields, std::string_view name) {
-  auto raw = fields.string(name, true, 320);
-  if (!raw) return std::nullopt;
-  std::string email = auth::normalize_email(*raw);
-  if (email.size() > auth::kMaxEmailChars) {
-    fields.fail(name, "Email must be at most 254 characters");
-    return std::nullopt;
-  }
-  if (!auth::valid_email(email)) {
-    fields.fail(name, "Email is not a valid address");
-    return std::nullopt;
-  }
-  return email;
 }
 
 awaitable<Response> register_user(Api& api, Request& req, TenantPtr tenant) {
@@ -70,6 +55,7 @@ awaitable<Response> login(Api& api, Request& req, TenantPtr tenant) {
   }
   auto result = co_await api.sessions.login(tenant, std::move(*email), std::move(*password), client_of(req));
   if (!result) co_return http::error_response(result.error());
+  if (result->mfa_challenge) co_return mfa_required_response(*tenant, *result);
   boost::json::object data;
   data["user"] = user_json(result->user, *tenant);
   Response res = http::ok(std::move(data));

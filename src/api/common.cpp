@@ -66,6 +66,10 @@ awaitable<http::Response> run_user_route(Api& api, http::Request& req, UserHandl
 
 }  // namespace
 
+void add_cors_headers(http::Response& res, const http::Request& req, const services::Tenant& tenant) {
+  add_cors(res, req, tenant);
+}
+
 http::Handler tenant_route(Api& api, TenantHandler handler) {
   return [&api, handler](http::Request& req) { return run_tenant_route(api, req, handler); };
 }
@@ -131,6 +135,9 @@ void add_routes(http::Router& router, Api& api) {
   add_tenant_routes(router, api);
   add_auth_routes(router, api);
   add_user_routes(router, api);
+  add_mfa_routes(router, api);
+  add_password_routes(router, api);
+  add_account_routes(router, api);
 }
 
 }  // namespace lk::api

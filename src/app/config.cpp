@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -31,6 +33,16 @@ Result<void> set_seconds(std::int64_t& out, std::string_view flag, std::string_v
   return {};
 }
 
+Result<void> set_count(std::int64_t& out, std::string_view flag, std::string_view value, std::int64_t min,
+                       std::int64_t max) {
+  auto v = to_int(value);
+  if (!v || *v < min || *v > max) {
+    return bad_flag(flag, "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  out = *v;
+  return {};
+}
+
 Result<void> set_listen(Config& c, std::string_view value) {
   std::size_t colon = value.rfind(':');
   if (colon == std::string_view::npos) return bad_flag("listen", "expected HOST:PORT");
@@ -57,12 +69,37 @@ const std::map<std::string, Setter, std::less<>>& value_flags() {
        }},
       {"master-key",
        [](Config& c, std::string_view v) -> Result<void> {
-         if (v.size() != 64) return bad_flag("master-key", "expected 64 hex characters (32 bytes)");
+         bool hex = v.size() == 64 && std::all_of(v.begin(), v.end(), [](char ch) {
+           return std::isxdigit(static_cast<unsigned char>(ch)) != 0;
+         });
+         if (!hex) return bad_flag("master-key", "expected 64 hex characters (32 bytes)");
          c.master_key = v;
          return {};
        }},
       {"public-url", [](Config& c, std::string_view v) -> Result<void> { c.public_url = v; return {}; }},
       {"mail-from", [](Config& c, std::string_view v) -> Result<void> { c.mail_from = v; return {}; }},
+      {"mail",
+       [](Config& c, std::string_view v) -> Result<void> {
+         // The error names the flag but never repeats the value: it may
+         // hold a password.
+         auto target = mail::parse_smtp_url(v);
+         if (!target) return target.error();
+         c.smtp = std::move(*target);
+         return {};
+       }},
+      {"mail-retry-base",
+       [](Config& c, std::string_view v) { return set_seconds(c.mail_retry_base_s, "mail-retry-base", v, 1, 3600); }},
+      {"purge-interval",
+       [](Config& c, std::string_view v) { return set_seconds(c.purge_interval_s, "purge-interval", v, 1, 604800); }},
+      {"purge-after",
+       [](Config& c, std::string_view v) { return set_seconds(c.purge_after_s, "purge-after", v, 1, 315360000); }},
+      {"reset-ttl", [](Config& c, std::string_view v) { return set_seconds(c.reset_ttl_s, "reset-ttl", v, 1, 86400); }},
+      {"email-change-ttl",
+       [](Config& c, std::string_view v) {
+         return set_seconds(c.email_change_ttl_s, "email-change-ttl", v, 1, 2592000);
+       }},
+      {"restore-ttl",
+       [](Config& c, std::string_view v) { return set_seconds(c.restore_ttl_s, "restore-ttl", v, 1, 31536000); }},
       {"threads",
        [](Config& c, std::string_view v) -> Result<void> {
          auto n = to_int(v);
@@ -82,6 +119,35 @@ const std::map<std::string, Setter, std::less<>>& value_flags() {
          else return bad_flag("durability", "expected strict or relaxed");
          return {};
        }},
+      {"rate-limit",
+       [](Config& c, std::string_view v) -> Result<void> {
+         if (v != "on" && v != "off") return bad_flag("rate-limit", "expected on or off");
+         c.rate_limit = v == "on";
+         return {};
+       }},
+      {"rate-limit-api",
+       [](Config& c, std::string_view v) { return set_count(c.rate_limit_api, "rate-limit-api", v, 1, 1'000'000); }},
+      {"rate-limit-auth",
+       [](Config& c, std::string_view v) { return set_count(c.rate_limit_auth, "rate-limit-auth", v, 1, 1'000'000); }},
+      {"rate-limit-table",
+       [](Config& c, std::string_view v) -> Result<void> {
+         if (v.empty()) return bad_flag("rate-limit-table", "expected a file path");
+         c.rate_limit_table = v;
+         return {};
+       }},
+      {"trusted-proxies",
+       [](Config& c, std::string_view v) -> Result<void> {
+         auto list = http::parse_cidr_list(v);
+         if (!list) return bad_flag("trusted-proxies", "expected comma-separated addresses or CIDRs");
+         c.trusted_proxies = std::move(*list);
+         return {};
+       }},
+      {"header-timeout",
+       [](Config& c, std::string_view v) { return set_seconds(c.header_timeout_s, "header-timeout", v, 1, 300); }},
+      {"max-connections",
+       [](Config& c, std::string_view v) { return set_count(c.max_connections, "max-connections", v, 1, 1'000'000); }},
+      {"expiry-interval",
+       [](Config& c, std::string_view v) { return set_seconds(c.expiry_interval_s, "expiry-interval", v, 1, 604800); }},
   };
   return flags;
 }
@@ -154,8 +220,27 @@ Flags of serve (each also read from LATCHKEY_<NAME>, e.g. LATCHKEY_DATA):
   --refresh-ttl SECONDS         refresh family absolute lifetime (default 604800)
   --refresh-reuse-grace SECONDS grace for a concurrent refresh replay (default 10)
   --durability strict|relaxed   strict: WAL synced before a write is acknowledged (default strict)
+  --mail URL                    SMTP server: smtp://[user:pass@]host[:port] (STARTTLS when offered;
+                                add ?starttls=require to insist) or smtps://... (implicit TLS).
+                                Without it, mail is written to DIR/outbox/
   --mail-from ADDRESS           From: of outgoing mail
+  --mail-retry-base SECONDS     first retry after a failed delivery; doubles up to 1 h, for 7 days (default 30)
+  --reset-ttl SECONDS           password reset link lifetime (default 1800)
+  --email-change-ttl SECONDS    email change link lifetime (default 86400)
+  --restore-ttl SECONDS         account restore link lifetime, capped at --purge-after (default 2592000)
+  --purge-after SECONDS         erase a deleted account this long after deletion (default 2592000, 30 days)
+  --purge-interval SECONDS      how often the purge runs (default 3600)
   --quiet                       no per-request log lines
+  --rate-limit on|off           per-client-IP limits (default on; off for benchmarks). Account lockout
+                                (10 failed logins in 15 min) stays on either way
+  --rate-limit-api N            requests per minute per client IP and tenant (default 100)
+  --rate-limit-auth N           the same for login, register, password reset, 2FA (default 10)
+  --rate-limit-table PATH       shared-memory table of limits (default /dev/shm/latchkey-<hash of DIR>);
+                                processes naming the same file share limits
+  --trusted-proxies CIDR,...    proxies whose X-Forwarded-For is believed (default none: header ignored)
+  --header-timeout SECONDS      time allowed to send a request's headers (default 10)
+  --max-connections N           open connections; past it, 503 and close (default 10000)
+  --expiry-interval SECONDS     how often expired tokens are compacted away (default 3600)
 )";
 }
 

@@ -5,9 +5,12 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "http/client_ip.hpp"
+#include "mail/smtp.hpp"
 #include "store/store.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +30,25 @@ struct Config {
   std::int64_t refresh_grace_s = 10;
   store::Durability durability = store::Durability::strict;
   std::string mail_from = "Latchkey <no-reply@localhost>";
+  // --mail: the SMTP server; without it mail goes to DIR/outbox/. Holds the
+  // credentials: never log it (SmtpTarget::url is the loggable part).
+  std::optional<mail::SmtpTarget> smtp;
+  std::int64_t mail_retry_base_s = 30;
+  std::int64_t purge_interval_s = 3600;
+  std::int64_t purge_after_s = 2592000;  // 30 days
+  std::int64_t reset_ttl_s = 1800;
+  std::int64_t email_change_ttl_s = 86400;
+  std::int64_t restore_ttl_s = 2592000;
   bool quiet = false;
+  // Abuse protection (services/rate_limits.hpp, http/client_ip.hpp).
+  bool rate_limit = true;             // off: no per-IP limits (account lockout stays)
+  std::int64_t rate_limit_api = 100;  // requests per minute per client IP and tenant
+  std::int64_t rate_limit_auth = 10;  // the same for login, register, password reset...
+  std::string rate_limit_table;       // empty: /dev/shm/latchkey-<hash of the data dir>
+  std::vector<http::Cidr> trusted_proxies;
+  std::int64_t header_timeout_s = 10;
+  std::int64_t max_connections = 10000;
+  std::int64_t expiry_interval_s = 3600;
 };
 
 // Parses the arguments after "serve". Errors name the flag.

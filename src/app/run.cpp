@@ -1,11 +1,16 @@
 #include "app/run.hpp"
 
 #include "api/api.hpp"
+#include "api/rate_limit.hpp"
 #include "app/bootstrap.hpp"
+#include "app/expiry.hpp"
+#include "app/protection.hpp"
+#include "app/purge.hpp"
 #include "app/secrets.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/offload.hpp"
+#include "core/rate_table.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/random.hpp"
@@ -14,6 +19,7 @@
 #include "latchkey_version.hpp"
 #include "mail/sender.hpp"
 #include "services/context.hpp"
+#include "services/rate_limits.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -69,8 +75,17 @@ awaitable<Result<void>> start_serving(const Config& config, store::Store& store,
     DevInfo info{config.data_dir, "http://" + address, admin_secret};
     auto dev = co_await ensure_dev_tenant(store, tenants, std::move(info));
     if (!dev) co_return dev.error();
-  } else {
-    log::warn("no SMTP sender yet: mail is written to the outbox directory", {{"outbox", config.data_dir + "/outbox"}});
+  }
+  if (config.smtp) {
+    // The URL without user, password or query: safe to log.
+    log::notice("mail goes to the SMTP server", {{"server", config.smtp->url}});
+    if (!config.smtp->user.empty() && !config.smtp->require_tls) {
+      log::warn("SMTP credentials without required TLS: an attacker who strips STARTTLS can read them; "
+                "use smtps:// or ?starttls=require",
+                {{"server", config.smtp->url}});
+    }
+  } else if (!config.dev) {
+    log::warn("no --mail: mail is written to the outbox directory", {{"outbox", config.data_dir + "/outbox"}});
   }
   sender.start();
   server.start();
@@ -110,6 +125,12 @@ int serve(const Config& config) {
     admin_secret = *secret;
   }
 
+  // Limits live in shared memory: they survive a restart, and processes
+  // naming the same table share them.
+  auto table = RateTable::open(rate_table_path(config));
+  if (!table) return fail(table.error().message);
+  services::RateLimits limits(**table, rate_limit_settings(config));
+
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int io_threads = config.threads > 0 ? config.threads : cores;
   // Hashing is the obvious denial-of-service lever: one thread per core and
@@ -119,13 +140,15 @@ int serve(const Config& config) {
 
   net::io_context io(io_threads);
   http::Router router;
-  http::Server server(io, router);
+  http::Server server(io, router, server_options(config));
   std::string host = config.listen_host;
   auto bound = server.listen(host, config.listen_port);
   if (!bound) return fail(bound.error().message);
 
   std::string outbox = config.data_dir + "/outbox";
-  mail::Sender sender(io, *store, blocking, outbox, config.mail_from);
+  mail::SenderOptions mail_options{outbox, config.mail_from, config.smtp, config.mail_retry_base_s * 1000};
+  mail::Sender sender(io, *store, blocking, std::move(mail_options));
+  Purger purger(io, *store, blocking, config.purge_interval_s, config.purge_after_s);
   services::TenantDirectory tenants(*store, blocking, *master);
   services::Context ctx{
       services::Settings{config.public_url.empty() ? "http://" + *bound : config.public_url, config.access_ttl_s,
@@ -137,13 +160,27 @@ int serve(const Config& config) {
       *master,
       crypto::hkdf_sha256(*master, "latchkey", "refresh-successor", 32),
       [&sender] { sender.notify(); }};
+  ctx.settings.reset_ttl_s = config.reset_ttl_s;
+  ctx.settings.email_change_ttl_s = config.email_change_ttl_s;
+  // A restore link must not outlive the account it restores.
+  ctx.settings.restore_ttl_s = std::min(config.restore_ttl_s, config.purge_after_s);
   api::Api api{ctx, services::Sessions(ctx), services::Accounts(ctx), admin_secret, now_ms(), LATCHKEY_VERSION};
   api::add_routes(router, api);
+  ctx.limits = &limits;
+  router.use(api::rate_limit_middleware(api));
+  ExpiryTask expiry(io, *store, blocking, std::chrono::seconds(config.expiry_interval_s));
+  expiry.start();
+  purger.start();
 
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     log::notice("shutting down", {{"signal", static_cast<std::int64_t>(signo)}});
+    // An SMTP attempt in flight would otherwise hold the blocking pool's
+    // join for up to its timeout.
+    sender.stop();
+    purger.stop();
+    expiry.stop();
     net::co_spawn(io, drain_and_stop(io, server), net::detached);
   });
 

@@ -37,30 +37,34 @@ bool within_depth(std::string_view body, int max_depth) {
   return true;
 }
 
-simdjson::error_code convert(od::value value, boost::json::value& out);
+// `duplicate` is set when an object repeats a key; parsing stops there.
+simdjson::error_code convert(od::value value, boost::json::value& out, bool& duplicate);
 
-simdjson::error_code convert_object(od::object object, boost::json::object& out) {
+simdjson::error_code convert_object(od::object object, boost::json::object& out, bool& duplicate) {
   for (auto field_result : object) {
     od::field field;
     if (auto ec = std::move(field_result).get(field)) return ec;
     std::string_view key;
     if (auto ec = field.unescaped_key().get(key)) return ec;
-    if (out.contains(key)) return simdjson::TAPE_ERROR;  // duplicate key
+    if (out.contains(key)) {
+      duplicate = true;
+      return simdjson::TAPE_ERROR;
+    }
     boost::json::value child;
-    if (auto ec = convert(field.value(), child)) return ec;
+    if (auto ec = convert(field.value(), child, duplicate)) return ec;
     out.emplace(key, std::move(child));
   }
   return simdjson::SUCCESS;
 }
 
-simdjson::error_code convert(od::value value, boost::json::value& out) {
+simdjson::error_code convert(od::value value, boost::json::value& out, bool& duplicate) {
   od::json_type type;
   if (auto ec = value.type().get(type)) return ec;
   switch (type) {
     case od::json_type::object: {
       od::object object;
       if (auto ec = value.get_object().get(object)) return ec;
-      return convert_object(object, out.emplace_object());
+      return convert_object(object, out.emplace_object(), duplicate);
     }
     case od::json_type::array: {
       od::array array;
@@ -70,7 +74,7 @@ simdjson::error_code convert(od::value value, boost::json::value& out) {
         od::value item;
         if (auto ec = std::move(element).get(item)) return ec;
         boost::json::value child;
-        if (auto ec = convert(item, child)) return ec;
+        if (auto ec = convert(item, child, duplicate)) return ec;
         arr.push_back(std::move(child));
       }
       return simdjson::SUCCESS;
@@ -133,8 +137,9 @@ Result<boost::json::object> parse_json_object(std::string_view body) {
   od::object object;
   if (doc.get_object().get(object)) return bad_json("Request body must be a JSON object");
   boost::json::object out;
-  if (auto ec = convert_object(object, out)) {
-    return bad_json(ec == simdjson::TAPE_ERROR ? "Malformed JSON (duplicate key?)" : "Malformed JSON");
+  bool duplicate = false;
+  if (convert_object(object, out, duplicate)) {
+    return bad_json(duplicate ? "Malformed JSON: duplicate key" : "Malformed JSON");
   }
   // After the object the document must be exhausted: "{} x" is not JSON.
   const char* trailing = nullptr;

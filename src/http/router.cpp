@@ -47,6 +47,14 @@ bool Router::match(const Route& route, std::string_view path, Request* request) 
 }
 
 awaitable<Response> Router::dispatch(Request& request) const {
+  try {
+    for (const auto& middleware : middleware_) {
+      if (auto early = middleware(request)) co_return std::move(*early);
+    }
+  } catch (const std::exception& e) {
+    log::error("middleware threw", {{"path", request.path}, {"what", e.what()}, {"request_id", request.request_id}});
+    co_return error_response(internal_error("middleware exception"));
+  }
   const Route* found = nullptr;
   bool path_known = false;
   for (const auto& route : routes_) {

@@ -6,6 +6,7 @@
 #include "http/message.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,12 +14,17 @@
 namespace lk::http {
 
 using Handler = std::function<awaitable<Response>(Request&)>;
+// Runs before routing, synchronously; a response it returns is sent instead
+// of routing (e.g. 429 from the rate limiter).
+using Middleware = std::function<std::optional<Response>(Request&)>;
 
 class Router {
  public:
   // pattern: "/api/v1/users/sessions/{id}"; segments in braces match one
   // non-empty path segment and are stored in Request::params.
   void add(std::string_view method, std::string_view pattern, Handler handler);
+  // Appends a middleware; they run in the order added.
+  void use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }
 
   // Runs the matching handler. A handler that throws yields 500
   // INTERNAL_ERROR (logged with the exception text, never sent).
@@ -32,6 +38,7 @@ class Router {
   };
   static bool match(const Route& route, std::string_view path, Request* request);
   std::vector<Route> routes_;
+  std::vector<Middleware> middleware_;
 };
 
 }  // namespace lk::http

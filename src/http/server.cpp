@@ -32,8 +32,10 @@ constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 struct Server::Impl {
   net::io_context& io;
   const Router& router;
+  ServerOptions options;
   tcp::acceptor acceptor;
-  Impl(net::io_context& io_, const Router& router_) : io(io_), router(router_), acceptor(net::make_strand(io_)) {}
+  Impl(net::io_context& io_, const Router& router_, ServerOptions options_)
+      : io(io_), router(router_), options(std::move(options_)), acceptor(net::make_strand(io_)) {}
 };
 
 namespace {
@@ -51,7 +53,8 @@ std::string request_id_from(const std::optional<std::string_view>& given) {
   return to_string(crypto::new_id());
 }
 
-Request to_request(bhttp::request<bhttp::string_body>&& raw, const std::string& client_ip) {
+Request to_request(bhttp::request<bhttp::string_body>&& raw, const std::string& peer_ip,
+                   const ServerOptions& options) {
   Request req;
   req.method = std::string(raw.method_string());
   std::string_view target = raw.target();
@@ -64,7 +67,15 @@ Request to_request(bhttp::request<bhttp::string_body>&& raw, const std::string& 
     req.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   req.body = std::move(raw.body());
-  req.client_ip = client_ip;
+  // Every X-Forwarded-For header, in order, as one list: a proxy may add its
+  // own header line rather than append to the client's.
+  std::string forwarded;
+  for (const auto& [name, value] : req.headers) {
+    if (name != "x-forwarded-for") continue;
+    if (!forwarded.empty()) forwarded.push_back(',');
+    forwarded += value;
+  }
+  req.client_ip = resolve_client_ip(peer_ip, forwarded, options.trusted_proxies);
   req.request_id = request_id_from(req.header("x-request-id"));
   return req;
 }
@@ -101,9 +112,11 @@ bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, b
   return out;
 }
 
-awaitable<void> write_error_and_close(beast::tcp_stream& stream, Errc code, std::string message) {
-  auto res = to_beast(error_response(make_error(code, std::move(message))), 11, false,
-                      to_string(crypto::new_id()), true);
+awaitable<void> write_error_and_close(beast::tcp_stream& stream, Errc code, std::string message,
+                                      int retry_after_s = 0) {
+  Error error = make_error(code, std::move(message));
+  error.retry_after_s = retry_after_s;
+  auto res = to_beast(error_response(error), 11, false, to_string(crypto::new_id()), true);
   stream.expires_after(kWriteTimeout);
   co_await bhttp::async_write(stream, res, kUseTuple);
   beast::error_code ec;
@@ -122,10 +135,13 @@ struct InFlightGuard {
   ~InFlightGuard() { state.in_flight.fetch_sub(1); }
 };
 
-awaitable<void> do_session(beast::tcp_stream stream, const Router* router, std::shared_ptr<ServerState> state) {
+awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const ServerOptions* options,
+                           std::shared_ptr<ServerState> state) {
   ConnectionGuard connection(*state);
-  if (state->connections.load() > static_cast<int>(kMaxConnections)) {
-    co_await write_error_and_close(stream, Errc::service_busy, "Too many connections");
+  // Refused with an answer rather than a silent close, so a client (or a
+  // load balancer) can tell overload from a crash.
+  if (state->connections.load() > static_cast<int>(options->max_connections)) {
+    co_await write_error_and_close(stream, Errc::service_busy, "Too many connections", 1);
     co_return;
   }
   beast::error_code peer_ec;
@@ -139,9 +155,24 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, std::
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(kMaxBodyBytes);
-    stream.expires_after(first && buffer.size() == 0 ? kReadTimeout : kIdleTimeout);
+    if (!first && buffer.size() == 0) {
+      // A kept-alive connection may sit idle until its next request starts.
+      stream.expires_after(kIdleTimeout);
+      auto [idle_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+      if (idle_ec) break;
+      buffer.commit(n);
+    }
     first = false;
-    auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+    // Slowloris: one deadline for the whole header, not per read, so a
+    // client cannot hold the connection by trickling a byte at a time.
+    stream.expires_after(options->header_timeout);
+    auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    if (!ec && !parser.is_done()) {
+      stream.expires_after(kReadTimeout);
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+      ec = body_ec;
+      bytes += body_bytes;
+    }
     if (ec == bhttp::error::body_limit) {
       co_await write_error_and_close(stream, Errc::payload_too_large, "Request body exceeds 64 KiB");
       co_return;
@@ -164,7 +195,7 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, std::
     auto started = std::chrono::steady_clock::now();
     unsigned version = parser.get().version();
     bool keep_alive = parser.get().keep_alive();
-    Request req = to_request(parser.release(), client_ip);
+    Request req = to_request(parser.release(), client_ip, *options);
     // Plain statements around co_await: GCC 12 mishandles co_await inside a
     // conditional expression.
     Response res;
@@ -207,7 +238,7 @@ awaitable<void> accept_loop(Server::Impl* impl, std::shared_ptr<ServerState> sta
     beast::error_code opt_ec;
     socket.set_option(tcp::no_delay(true), opt_ec);
     auto executor = socket.get_executor();
-    net::co_spawn(executor, do_session(beast::tcp_stream(std::move(socket)), &impl->router, state),
+    net::co_spawn(executor, do_session(beast::tcp_stream(std::move(socket)), &impl->router, &impl->options, state),
                   [](std::exception_ptr e) {
                     if (!e) return;
                     try {
@@ -221,8 +252,8 @@ awaitable<void> accept_loop(Server::Impl* impl, std::shared_ptr<ServerState> sta
 
 }  // namespace
 
-Server::Server(net::io_context& io, const Router& router)
-    : impl_(std::make_unique<Impl>(io, router)), state_(std::make_shared<ServerState>()) {}
+Server::Server(net::io_context& io, const Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(io, router, std::move(options))), state_(std::make_shared<ServerState>()) {}
 
 Server::~Server() = default;
 

@@ -4,11 +4,15 @@
 
 #include "core/error.hpp"
 #include "core/net.hpp"
+#include "http/client_ip.hpp"
+#include "http/limits.hpp"
 #include "http/router.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace boost::asio { class io_context; }
 
@@ -20,9 +24,20 @@ struct ServerState {
   std::atomic<bool> stopping{false};
 };
 
+// The limits that are flags (app/config.hpp); the rest are in limits.hpp.
+struct ServerOptions {
+  // Peers whose X-Forwarded-For is believed (see http/client_ip.hpp).
+  std::vector<Cidr> trusted_proxies;
+  // From accept (or a kept-alive request's first byte) to the end of the
+  // headers, however slowly they trickle in (slowloris).
+  std::chrono::seconds header_timeout = kHeaderTimeout;
+  // Past it, a new connection gets 503 SERVICE_BUSY and is closed.
+  std::size_t max_connections = kMaxConnections;
+};
+
 class Server {
  public:
-  Server(net::io_context& io, const Router& router);
+  Server(net::io_context& io, const Router& router, ServerOptions options = {});
   ~Server();
 
   // Binds and listens on host:port (port 0 picks a free one). Returns the

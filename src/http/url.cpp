@@ -60,7 +60,23 @@ std::optional<std::string> origin_of(std::string_view url) {
   std::string_view authority = rest.substr(0, end);
   if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
   for (char ch : authority) {
-    if (std::isspace(static_cast<unsigned char>(ch))) return std::nullopt;
+    auto c = static_cast<unsigned char>(ch);
+    if (std::isspace(c) || std::iscntrl(c)) return std::nullopt;
+  }
+  // A host is required; a port, when given, is digits only. IPv6 literals
+  // keep their brackets ("[::1]:8080").
+  std::size_t host_end = authority.front() == '[' ? authority.find(']') : authority.rfind(':');
+  if (authority.front() == '[' && host_end == std::string_view::npos) return std::nullopt;
+  if (authority.front() == '[') ++host_end;
+  std::string_view host_part = authority.substr(0, host_end);
+  if (host_part.empty() || host_part == "[]") return std::nullopt;
+  if (host_end < authority.size()) {
+    if (authority[host_end] != ':') return std::nullopt;
+    std::string_view port = authority.substr(host_end + 1);
+    if (port.empty() || port.size() > 5) return std::nullopt;
+    for (char ch : port) {
+      if (!std::isdigit(static_cast<unsigned char>(ch))) return std::nullopt;
+    }
   }
   std::string host(authority);
   for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

@@ -5,23 +5,18 @@
 #include "crypto/random.hpp"
 #include "mail/compose.hpp"
 #include "services/context.hpp"
+#include "services/lifecycle_common.hpp"
 #include "services/sessions.hpp"
 
 namespace lk::services {
 
 namespace {
 constexpr std::int64_t kVerifyTtlMs = 24LL * 3600 * 1000;
+}  // namespace
 
 std::string email_lock_key(const Id& tenant, std::string_view email) {
   return "email:" + std::string(as_view(tenant)) + std::string(email);
 }
-
-std::string app_link(const Tenant& tenant, std::string_view path, std::string_view token) {
-  std::string base = tenant.record.app_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + std::string(path) + "?token=" + std::string(token);
-}
-}  // namespace
 
 void Accounts::add_verification(const Tenant& tenant, const store::UserRecord& user, store::Batch& batch) {
   std::int64_t now = now_ms();

@@ -16,6 +16,10 @@ namespace lk::services {
 
 struct Context;
 
+// The lock key that serialises claims on one address in one tenant
+// (register, email change).
+std::string email_lock_key(const Id& tenant, std::string_view email);
+
 struct ProfilePatch {
   // Outer optional: field given; inner: the value, nullopt to clear it.
   std::optional<std::optional<std::string>> first_name;

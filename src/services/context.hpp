@@ -12,6 +12,7 @@
 namespace lk::services {
 
 class TenantDirectory;
+class RateLimits;
 
 struct Settings {
   std::string issuer;  // the "iss" claim: the public URL
@@ -20,6 +21,10 @@ struct Settings {
   std::int64_t refresh_grace_s = 10;
   bool dev = false;  // server-wide development mode
   crypto::Argon2Params argon2;
+  // One-time link lifetimes (services/passwords.cpp, account_lifecycle.cpp).
+  std::int64_t reset_ttl_s = 1800;
+  std::int64_t email_change_ttl_s = 86400;
+  std::int64_t restore_ttl_s = 2592000;  // never past the purge of the account
 };
 
 struct Context {
@@ -31,6 +36,9 @@ struct Context {
   std::string master_key;          // 32 bytes; seals secrets at rest
   std::string refresh_derive_key;  // HKDF(master, "refresh-successor")
   std::function<void()> wake_mail_sender;
+  // Account lockout and per-IP limits (services/rate_limits.hpp); set by
+  // app/ after construction. Null only in unit tests of other services.
+  RateLimits* limits = nullptr;
 };
 
 }  // namespace lk::services

@@ -8,6 +8,8 @@
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
 #include "services/context.hpp"
+#include "services/mfa.hpp"
+#include "services/rate_limits.hpp"
 
 namespace lk::services {
 
@@ -72,11 +74,27 @@ awaitable<Result<LoginResult>> Sessions::login(std::shared_ptr<const Tenant> ten
   // full hash, so response time does not reveal which emails exist.
   std::string encoded = user && !user->password_hash.empty() ? user->password_hash : dummy_hash(ctx_.settings.argon2);
   bool has_password = user && !user->password_hash.empty();
+  // Account lockout: check and count in one atomic step BEFORE the hash, so
+  // parallel guesses cannot all pass a check none of them has updated yet
+  // (30 at once run at most 10 hashes). Every attempt counts as a failure
+  // until the hash proves otherwise. Unknown emails are counted the same
+  // way, so a lockout says nothing about which emails have accounts.
+  std::optional<Attempt> attempt;
+  if (ctx_.limits) {
+    auto granted = ctx_.limits->begin_login(tenant_id, normalized, now_ms());
+    if (!granted) co_return granted.error();
+    attempt.emplace(std::move(*granted));
+  }
   auto verified = co_await run_on(ctx_.cpu, [encoded, password] { return crypto::password_verify(password, encoded); });
-  if (!verified) co_return verified.error();
+  if (!verified) {
+    // The pool shed the request (503): nothing was guessed.
+    if (attempt) attempt->release(now_ms());
+    co_return verified.error();
+  }
   if (!*verified || !has_password) {
     co_return make_error(Errc::invalid_credentials, "Invalid email or password");
   }
+  if (attempt) attempt->release(now_ms());
   // Only after the password proved the caller owns the account do we reveal
   // its state.
   if (user->deleted_ms != 0) co_return make_error(Errc::account_deleted, "This account has been deleted");
@@ -89,6 +107,13 @@ awaitable<Result<LoginResult>> Sessions::login(std::shared_ptr<const Tenant> ten
     auto params = ctx_.settings.argon2;
     auto r = co_await run_on(ctx_.cpu, [password, params] { return crypto::argon2id_hash(password, params); });
     if (r) rehashed = std::move(*r);
+  }
+  // The password alone does not open a session for a 2FA user: the caller
+  // gets a short-lived challenge that the code must be presented with.
+  if (user->two_factor_enabled) {
+    auto challenge = co_await issue_mfa_challenge(ctx_, tenant_id, *user, std::move(rehashed));
+    if (!challenge) co_return challenge.error();
+    co_return LoginResult{std::move(*user), {}, std::move(*challenge)};
   }
   auto tokens = co_await start_session(tenant, *user, std::move(client), std::move(rehashed));
   if (!tokens) co_return tokens.error();
@@ -256,6 +281,18 @@ awaitable<Result<void>> Sessions::logout(std::shared_ptr<const Tenant> tenant, s
   }
   if (batch.empty()) co_return Result<void>{};
   co_return co_await run_on(ctx_.blocking, [this, &batch] { return ctx_.store.commit(batch); });
+}
+
+IssuedTokens Sessions::reissue_access_token(const Tenant& tenant, const store::SessionRecord& session) const {
+  std::int64_t now = now_ms();
+  // The jti is derived from the hash it is given; a distinct input keeps it
+  // from repeating the jti of the session's current pair.
+  Hash jti_source =
+      crypto::sha256("reissued:" + std::to_string(now) + std::string(as_view(session.current_token_hash)));
+  IssuedTokens tokens;
+  tokens.access_token = mint_access_token(tenant, session.user_id, session.session_id, now, jti_source);
+  tokens.access_max_age_s = ctx_.settings.access_ttl_s;
+  return tokens;
 }
 
 Result<Authenticated> Sessions::authenticate(const Tenant& tenant, std::string_view access_token) {

@@ -25,6 +25,9 @@ struct IssuedTokens {
 struct LoginResult {
   store::UserRecord user;
   IssuedTokens tokens;
+  // Set instead of tokens when the user has 2FA on: no session was started,
+  // and this one-time token (the mfaChallenge cookie) binds the second step.
+  std::optional<std::string> mfa_challenge{};
 };
 
 struct ClientInfo {
@@ -45,7 +48,8 @@ class Sessions {
   explicit Sessions(Context& ctx) : ctx_(ctx) {}
 
   // Email + password. INVALID_CREDENTIALS for a wrong password or unknown
-  // email (same work either way), then ACCOUNT_DELETED / FORBIDDEN.
+  // email (same work either way), then ACCOUNT_DELETED / FORBIDDEN. With 2FA
+  // on, returns an mfa_challenge and no tokens (services/mfa.hpp).
   awaitable<Result<LoginResult>> login(std::shared_ptr<const Tenant> tenant, std::string email, std::string password,
                                        ClientInfo client);
 
@@ -68,6 +72,12 @@ class Sessions {
   // user's valid-after instant, the session still existing, and the account
   // not deleted (ACCOUNT_DELETED). Reads only; fine on an IO thread.
   Result<Authenticated> authenticate(const Tenant& tenant, std::string_view access_token);
+
+  // A fresh access token, issued now, for a session that outlives a
+  // revocation of the user's older tokens (the caller of change-password).
+  // Only access_token and access_max_age_s are set; the session's refresh
+  // token is unchanged. Pure computation.
+  IssuedTokens reissue_access_token(const Tenant& tenant, const store::SessionRecord& session) const;
 
  private:
   std::string mint_access_token(const Tenant& tenant, const Id& user, const Id& session, std::int64_t issued_ms,

@@ -78,6 +78,14 @@ void Batch::delete_one_time(const Id& tenant, OneTimeKind kind, const Hash& toke
   ops_of(impl_).push_back({Cf::one_time_tokens, keys::one_time(tenant, kind, token_hash), std::nullopt});
 }
 
+void Batch::put_mfa(const Id& tenant, const Id& user_id, const MfaRecord& record) {
+  ops_of(impl_).push_back({Cf::mfa, keys::mfa(tenant, user_id), codec::encode_mfa(record)});
+}
+
+void Batch::delete_mfa(const Id& tenant, const Id& user_id) {
+  ops_of(impl_).push_back({Cf::mfa, keys::mfa(tenant, user_id), std::nullopt});
+}
+
 void Batch::put_mail(const MailRecord& mail) {
   ops_of(impl_).push_back({Cf::mail_queue, keys::mail(mail.due_ms, mail.id), codec::encode_mail(mail)});
 }

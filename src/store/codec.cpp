@@ -204,6 +204,33 @@ std::optional<OneTimeRecord> decode_one_time(std::string_view value) {
   return finish(r, std::move(t));
 }
 
+std::string encode_mfa(const MfaRecord& m) {
+  Writer w = versioned();
+  w.str(m.sealed_secret);
+  w.boolean(m.pending);
+  w.i64(m.last_used_step);
+  w.count(m.backup_code_hashes.size());
+  for (const auto& h : m.backup_code_hashes) w.fixed(h);
+  w.i64(m.created_ms);
+  w.i64(m.enabled_ms);
+  return std::move(w).take();
+}
+
+std::optional<MfaRecord> decode_mfa(std::string_view value) {
+  Reader r(value);
+  if (!read_version(r)) return std::nullopt;
+  MfaRecord m;
+  m.sealed_secret = r.str();
+  m.pending = r.boolean();
+  m.last_used_step = r.i64();
+  std::size_t hashes = r.count(32);
+  m.backup_code_hashes.reserve(hashes);
+  for (std::size_t i = 0; i < hashes && r.ok(); ++i) m.backup_code_hashes.push_back(r.fixed<32>());
+  m.created_ms = r.i64();
+  m.enabled_ms = r.i64();
+  return finish(r, std::move(m));
+}
+
 std::string encode_mail(const MailRecord& m) {
   Writer w = versioned();
   w.i64(m.due_ms);

@@ -39,6 +39,9 @@ std::optional<RefreshRecord> decode_refresh(std::string_view value);
 std::string encode_one_time(const OneTimeRecord& record);
 std::optional<OneTimeRecord> decode_one_time(std::string_view value);
 
+std::string encode_mfa(const MfaRecord& record);
+std::optional<MfaRecord> decode_mfa(std::string_view value);
+
 std::string encode_mail(const MailRecord& record);
 std::optional<MailRecord> decode_mail(std::string_view value);
 

@@ -1,5 +1,7 @@
 #include "store/column_families.hpp"
 
+#include "store/expiry_filter.hpp"
+
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
@@ -62,7 +64,10 @@ rocksdb::DBOptions db_options() {
 }
 
 rocksdb::ColumnFamilyOptions cf_options(const CfSpec& spec, const std::shared_ptr<rocksdb::Cache>& cache) {
-  return base_options(cache, spec.bloom);
+  rocksdb::ColumnFamilyOptions o = base_options(cache, spec.bloom);
+  // Token values start with their expiry: compactions drop the dead ones.
+  if (spec.cf == Cf::refresh_tokens || spec.cf == Cf::one_time_tokens) o.compaction_filter = expiry_filter();
+  return o;
 }
 
 rocksdb::ColumnFamilyOptions fallback_cf_options(const std::shared_ptr<rocksdb::Cache>& cache) {

@@ -17,7 +17,7 @@
 //                       0190a3c2...7283 9f86d081...0a08
 //   one_time_tokens   tenant(16) kind(1) sha256(token)(32)     -> OneTimeRecord, expiry first
 //                       0190a3c2...7283 02 9f86d081...0a08 (reset_password)
-//   mfa               tenant(16) user(16)                      -> MFA record (mfa module)
+//   mfa               tenant(16) user(16)                      -> MfaRecord
 //                       0190a3c2...7283 0190a3c2...8394
 //   oauth_links       tenant(16) provider(1) provider_user_id  -> v1 + user(16)
 //                       0190a3c2...7283 01 3130383432 ("10842")

@@ -90,6 +90,18 @@ struct OneTimeRecord {
   std::string payload;
 };
 
+// A user's TOTP enrolment, keyed tenant + user in the mfa family. Written
+// together with UserRecord::two_factor_enabled, which it must agree with:
+// pending records belong to users whose flag is still off.
+struct MfaRecord {
+  std::string sealed_secret;          // AES-256-GCM, aad "totp:" + tenant + user
+  bool pending = true;                // set up, not yet verified with a code
+  std::int64_t last_used_step = -1;   // newest accepted TOTP step; older ones are refused
+  std::vector<Hash> backup_code_hashes;  // SHA-256 of each unused backup code
+  std::int64_t created_ms = 0;
+  std::int64_t enabled_ms = 0;        // 0 while pending
+};
+
 struct MailRecord {
   std::int64_t due_ms = 0;  // key part
   Id id{};                  // key part

@@ -232,6 +232,10 @@ Result<std::optional<OneTimeRecord>> Store::get_one_time(const Id& tenant, OneTi
                                       codec::decode_one_time);
 }
 
+Result<std::optional<MfaRecord>> Store::get_mfa(const Id& tenant, const Id& user_id) {
+  return impl_->get_as<MfaRecord>(Cf::mfa, keys::mfa(tenant, user_id), codec::decode_mfa);
+}
+
 Result<std::vector<MailRecord>> Store::due_mail(std::int64_t now_ms, std::size_t limit) {
   // Everything whose 8-byte due prefix is <= now_ms.
   return impl_->collect<MailRecord>(Cf::mail_queue, "", keys::prefix_upper_bound(keys::mail_due_prefix(now_ms)), limit,
@@ -247,6 +251,35 @@ std::unique_lock<std::mutex> Store::lock(std::string_view key) {
   // must therefore never hold two of these locks at once (self-deadlock).
   std::size_t stripe = std::hash<std::string_view>{}(key) % kLockStripes;
   return std::unique_lock<std::mutex>(impl_->stripes[stripe]);
+}
+
+std::pair<std::unique_lock<std::mutex>, std::unique_lock<std::mutex>> Store::lock_pair(std::string_view a,
+                                                                                       std::string_view b) {
+  std::size_t first = std::hash<std::string_view>{}(a) % kLockStripes;
+  std::size_t second = std::hash<std::string_view>{}(b) % kLockStripes;
+  if (first > second) std::swap(first, second);
+  std::unique_lock<std::mutex> one(impl_->stripes[first]);
+  if (first == second) return {std::move(one), std::unique_lock<std::mutex>()};
+  return {std::move(one), std::unique_lock<std::mutex>(impl_->stripes[second])};
+}
+
+Result<void> Store::scan_prefix(Cf cf, std::string_view prefix,
+                                const std::function<bool(std::string_view, std::string_view)>& visit) {
+  return impl_->scan(cf, prefix, keys::prefix_upper_bound(prefix), visit);
+}
+
+Result<void> Store::compact_expired() {
+  rocksdb::CompactRangeOptions o;
+  // Let background compactions of other families run meanwhile.
+  o.exclusive_manual_compaction = false;
+  // The last level too, even though nothing newer overlaps it: that is where
+  // old tokens sit, and only a compaction runs the filter over them.
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (Cf cf : {Cf::refresh_tokens, Cf::one_time_tokens}) {
+    rocksdb::Status s = impl_->db->CompactRange(o, impl_->cf(cf), nullptr, nullptr);
+    if (!s.ok()) return rocksdb_error("compact " + std::string(cf_name(cf)), s);
+  }
+  return {};
 }
 
 bool Store::writable() {

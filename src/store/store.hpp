@@ -14,16 +14,29 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lk::store {
 
 enum class Durability { strict, relaxed };
+
+enum class Cf : std::uint8_t;  // store/column_families.hpp
+
+// What Store::add_user_erasure found for one user (and queued for deletion).
+struct Erasure {
+  std::size_t sessions = 0;
+  std::size_t refresh_tokens = 0;
+  std::size_t one_time_tokens = 0;
+  std::size_t mfa = 0;
+  std::size_t oauth_links = 0;
+};
 
 struct Options {
   std::string path;
@@ -54,6 +67,9 @@ class Batch {
 
   void put_one_time(const Id& tenant, OneTimeKind kind, const Hash& token_hash, const OneTimeRecord& record);
   void delete_one_time(const Id& tenant, OneTimeKind kind, const Hash& token_hash);
+
+  void put_mfa(const Id& tenant, const Id& user_id, const MfaRecord& record);
+  void delete_mfa(const Id& tenant, const Id& user_id);
 
   void put_mail(const MailRecord& mail);
   void delete_mail(std::int64_t due_ms, const Id& id);
@@ -94,6 +110,8 @@ class Store {
   [[nodiscard]] Result<std::optional<OneTimeRecord>> get_one_time(const Id& tenant, OneTimeKind kind,
                                                                   const Hash& token_hash);
 
+  [[nodiscard]] Result<std::optional<MfaRecord>> get_mfa(const Id& tenant, const Id& user_id);
+
   // Mail whose due time is <= now_ms, oldest first, at most `limit`.
   [[nodiscard]] Result<std::vector<MailRecord>> due_mail(std::int64_t now_ms, std::size_t limit);
 
@@ -104,10 +122,39 @@ class Store {
   // Never hold it across a co_await or a password hash.
   [[nodiscard]] std::unique_lock<std::mutex> lock(std::string_view key);
 
+  // Holds the stripes of two keys at once: the only safe way to do so. The
+  // stripes are taken in index order (so two callers cannot deadlock) and
+  // once when both keys share a stripe (so one caller cannot deadlock itself).
+  // The same rules as lock() otherwise.
+  [[nodiscard]] std::pair<std::unique_lock<std::mutex>, std::unique_lock<std::mutex>> lock_pair(std::string_view a,
+                                                                                               std::string_view b);
+
+  // For the background purge (store/erase.cpp); both block and scan.
+  //
+  // Soft-deleted users of every tenant whose deleted_ms is <= deleted_before_ms,
+  // as (tenant, user), at most `limit`. Reads the whole users family.
+  [[nodiscard]] Result<std::vector<std::pair<Id, UserRecord>>> deleted_users(std::int64_t deleted_before_ms,
+                                                                             std::size_t limit);
+  // Adds to `batch` the deletion of everything stored for `user`: the user
+  // record, its email index entry (when it still names this user), sessions,
+  // refresh and one-time tokens, the MFA record and OAuth links. Tokens and
+  // links are keyed by hash or provider id, so this scans the tenant's range
+  // of those families: fine for a background task, not for a request.
+  [[nodiscard]] Result<Erasure> add_user_erasure(Batch& batch, const Id& tenant, const UserRecord& user);
+
+  // Compacts refresh_tokens and one_time_tokens whole, so the expiry filter
+  // (store/expiry_filter.hpp) drops every token expired by now. Blocks for
+  // as long as it takes to rewrite those two families: blocking pool only.
+  [[nodiscard]] Result<void> compact_expired();
+
   // Cheap probe used by /health: false when a synced write fails.
   bool writable();
 
  private:
+  // Visits the keys of `cf` that start with `prefix`, in order, while
+  // `visit(key, value)` returns true. Used by store/erase.cpp.
+  Result<void> scan_prefix(Cf cf, std::string_view prefix,
+                           const std::function<bool(std::string_view, std::string_view)>& visit);
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

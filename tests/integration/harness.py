@@ -98,13 +98,20 @@ class Server:
         self.runs = 0
         self.stdout_path: Path | None = None
         self.stderr_path: Path | None = None
+        # Flags placed before extra_args, so extra_args override them (the
+        # server keeps the last value of a flag). Per-IP rate limits are off:
+        # a suite makes ~100 logins from 127.0.0.1 (test_limits.py passes
+        # "--rate-limit on"). The limit table lives in the temp dir, not in
+        # /dev/shm, so that it goes away with the test.
+        self.default_args = ["--rate-limit", "off",
+                             "--rate-limit-table", str(self.root / "ratelimit.shm")]
 
     # -- lifecycle --------------------------------------------------------
 
     def command(self) -> list[str]:
         return [LATCHKEY_BIN, "serve", "--data", str(self.data_dir),
                 "--listen", f"{HOST}:0", "--admin-secret", self.admin_secret,
-                "--dev", *self.extra_args]
+                "--dev", *self.default_args, *self.extra_args]
 
     def start(self) -> "Server":
         if self.running:

@@ -1,0 +1,178 @@
+#include "core/offload.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <type_traits>
+
+using namespace lk;
+
+namespace {
+
+// Runs one coroutine to completion on a private io_context in this thread.
+template <class T>
+T run_sync(awaitable<T> a) {
+  net::io_context io;
+  auto future = net::co_spawn(io, std::move(a), net::use_future);
+  io.run();
+  return future.get();
+}
+
+struct Threads {
+  std::thread::id before;
+  std::thread::id inside;
+  std::thread::id after;
+};
+
+awaitable<Threads> observe_threads(Pool* pool) {
+  Threads t;
+  t.before = std::this_thread::get_id();
+  auto r = co_await run_on(*pool, [] { return std::this_thread::get_id(); });
+  if (r) t.inside = *r;
+  t.after = std::this_thread::get_id();
+  co_return t;
+}
+
+}  // namespace
+
+TEST_CASE("run_on passes a plain value through as Result<T>") {
+  Pool pool("cpu", 2, 4);
+  auto r = run_sync(run_on(pool, [] { return 42; }));
+  static_assert(std::is_same_v<decltype(r), Result<int>>);
+  REQUIRE(r.has_value());
+  CHECK(*r == 42);
+  CHECK(pool.in_flight() == 0);
+}
+
+TEST_CASE("run_on passes a move-only value through") {
+  Pool pool("cpu", 1, 1);
+  auto r = run_sync(run_on(pool, [] { return std::make_unique<int>(7); }));
+  REQUIRE(r.has_value());
+  REQUIRE(*r);
+  CHECK(**r == 7);
+}
+
+TEST_CASE("run_on of a void function yields Result<void>") {
+  Pool pool("cpu", 1, 1);
+  std::atomic<bool> ran{false};
+  auto r = run_sync(run_on(pool, [&ran] { ran = true; }));
+  static_assert(std::is_same_v<decltype(r), Result<void>>);
+  CHECK(r.has_value());
+  CHECK(ran);
+}
+
+TEST_CASE("run_on does not nest a Result<T>: value and error pass through") {
+  Pool pool("cpu", 1, 2);
+  auto good = run_sync(run_on(pool, []() -> Result<int> { return 5; }));
+  static_assert(std::is_same_v<decltype(good), Result<int>>);
+  REQUIRE(good.has_value());
+  CHECK(*good == 5);
+
+  auto bad = run_sync(run_on(pool, []() -> Result<int> { return make_error(Errc::conflict, "taken", "dup key"); }));
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().code == Errc::conflict);
+  CHECK(bad.error().message == "taken");
+  CHECK(bad.error().internal == "dup key");
+}
+
+TEST_CASE("run_on runs the function on the pool and resumes the caller on its own thread") {
+  Pool pool("cpu", 1, 1);
+  Threads t = run_sync(observe_threads(&pool));
+  CHECK(t.before == std::this_thread::get_id());
+  CHECK(t.inside != t.before);
+  CHECK(t.after == t.before);
+}
+
+TEST_CASE("run_on propagates an exception from the function and frees the slot") {
+  Pool pool("cpu", 1, 1);
+  CHECK_THROWS_AS(run_sync(run_on(pool, []() -> int { throw std::runtime_error("boom"); })), std::runtime_error);
+  CHECK(pool.in_flight() == 0);
+  // The pool is usable afterwards.
+  auto r = run_sync(run_on(pool, [] { return 1; }));
+  CHECK(r.has_value());
+}
+
+TEST_CASE("run_on fails fast with SERVICE_BUSY and Retry-After when the pool is saturated") {
+  Pool pool("argon", 1, 1);
+  std::promise<void> started;
+  std::promise<void> release;
+  auto release_future = release.get_future().share();
+
+  net::io_context io;
+  // The first call takes the only slot and blocks on the pool until released.
+  auto first = net::co_spawn(io,
+                             run_on(pool,
+                                    [&started, release_future] {
+                                      started.set_value();
+                                      release_future.wait();
+                                      return 1;
+                                    }),
+                             net::use_future);
+  // The second is started after the first has reserved its slot.
+  std::atomic<bool> second_ran{false};
+  auto second = net::co_spawn(io, run_on(pool, [&second_ran] {
+                                second_ran = true;
+                                return 2;
+                              }),
+                              net::use_future);
+  std::thread runner([&io] { io.run(); });
+
+  // Were the second call queued instead, it would wait behind the first forever.
+  if (second.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    release.set_value();
+    runner.join();
+    FAIL("the second run_on queued behind a saturated pool instead of failing fast");
+  }
+  auto busy = second.get();
+  started.get_future().wait();
+  CHECK(pool.in_flight() == 1);
+  REQUIRE_FALSE(busy.has_value());
+  CHECK(busy.error().code == Errc::service_busy);
+  CHECK(busy.error().retry_after_s > 0);
+  CHECK(busy.error().message.find("argon") == std::string::npos);  // the pool's name is internal
+  CHECK(busy.error().internal.find("argon") != std::string::npos);
+  CHECK_FALSE(second_ran);
+
+  release.set_value();
+  auto done = first.get();
+  runner.join();
+  REQUIRE(done.has_value());
+  CHECK(*done == 1);
+  CHECK(pool.in_flight() == 0);
+  // With the slot free again, the next call runs.
+  auto next = run_sync(run_on(pool, [] { return 3; }));
+  REQUIRE(next.has_value());
+  CHECK(*next == 3);
+}
+
+TEST_CASE("busy_error is a 503-class SERVICE_BUSY with a Retry-After") {
+  Pool pool("blocking", 1, 1);
+  Error e = busy_error(pool);
+  CHECK(e.code == Errc::service_busy);
+  CHECK(e.retry_after_s >= 1);
+  CHECK_FALSE(e.message.empty());
+}
+
+TEST_CASE("Pool::try_acquire admits exactly max_in_flight") {
+  Pool pool("cpu", 1, 3);
+  CHECK(pool.try_acquire());
+  CHECK(pool.try_acquire());
+  CHECK(pool.try_acquire());
+  CHECK_FALSE(pool.try_acquire());
+  CHECK(pool.in_flight() == 3);
+  pool.release();
+  CHECK(pool.in_flight() == 2);
+  CHECK(pool.try_acquire());
+  CHECK_FALSE(pool.try_acquire());
+  pool.release();
+  pool.release();
+  pool.release();
+  CHECK(pool.in_flight() == 0);
+}
