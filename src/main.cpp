@@ -1,4 +1,5 @@
 // latchkey: parse the command, hand over to app/.
+#include "app/backup.hpp"
 #include "app/config.hpp"
 #include "app/run.hpp"
 #include "latchkey_version.hpp"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
     std::printf("latchkey %s\n", LATCHKEY_VERSION);
     return 0;
   }
+  if (args[0] == "backup") return lk::app::backup({args.begin() + 1, args.end()});
   if (args[0] != "serve") {
     std::fprintf(stderr, "latchkey: unknown command '%s' (try --help)\n", args[0].c_str());
     return 2;

@@ -6,6 +6,7 @@
 #include "services/account_lifecycle.hpp"
 #include "services/accounts.hpp"
 #include "services/mfa.hpp"
+#include "services/oauth.hpp"
 #include "services/passwords.hpp"
 #include "services/sessions.hpp"
 #include "services/tenants.hpp"
@@ -31,6 +32,10 @@ struct Api {
   services::Mfa mfa{ctx};
   services::Passwords passwords{ctx};
   services::AccountLifecycle lifecycle{ctx};
+  services::OAuth oauth{ctx};
+  // GET /metrics: off answers 404; a token, when set, must come as Bearer.
+  bool metrics_enabled = true;
+  std::string metrics_token{};
 };
 
 using TenantPtr = std::shared_ptr<const services::Tenant>;
@@ -58,9 +63,11 @@ boost::json::object user_json(const store::UserRecord& user, const services::Ten
 void add_auth_routes(http::Router& router, Api& api);
 void add_user_routes(http::Router& router, Api& api);
 void add_tenant_routes(http::Router& router, Api& api);
+void add_metrics_route(http::Router& router, Api& api);
 void add_mfa_routes(http::Router& router, Api& api);
 void add_password_routes(http::Router& router, Api& api);
 void add_account_routes(http::Router& router, Api& api);
+void add_oauth_routes(http::Router& router, Api& api);
 
 // The login answer for a 2FA user: {requires2FA:true, userId} and the
 // mfaChallenge cookie, no session cookies.

@@ -133,11 +133,13 @@ boost::json::object user_json(const store::UserRecord& user, const services::Ten
 
 void add_routes(http::Router& router, Api& api) {
   add_tenant_routes(router, api);
+  add_metrics_route(router, api);
   add_auth_routes(router, api);
   add_user_routes(router, api);
   add_mfa_routes(router, api);
   add_password_routes(router, api);
   add_account_routes(router, api);
+  add_oauth_routes(router, api);
 }
 
 }  // namespace lk::api

@@ -1,6 +1,7 @@
 // /health, tenant creation (admin) and the JWKS.
 #include "api/api.hpp"
 
+#include "api/oauth_settings.hpp"
 #include "auth/password_policy.hpp"
 #include "core/clock.hpp"
 #include "crypto/encoding.hpp"
@@ -75,6 +76,7 @@ awaitable<Response> create_tenant(Api& api, Request& req) {
     }
   }
   auto dev_mode = fields.boolean("devMode", false);
+  auto oauth = read_oauth_settings(*body, fields);
   if (auto ok = fields.finish(); !ok) co_return http::error_response(ok.error());
 
   input.name = std::move(*name);
@@ -82,6 +84,7 @@ awaitable<Response> create_tenant(Api& api, Request& req) {
   if (app_url) input.app_url = std::move(*app_url);
   if (origins) input.allowed_origins = std::move(*origins);
   input.dev_mode = dev_mode.value_or(api.ctx.settings.dev);
+  if (oauth) input.oauth = std::move(*oauth);
   auto created = co_await api.ctx.tenants.create(std::move(input));
   if (!created) co_return http::error_response(created.error());
 
@@ -96,6 +99,7 @@ awaitable<Response> create_tenant(Api& api, Request& req) {
                              {"app_url", record.app_url},
                              {"allowed_origins", std::move(allowed)},
                              {"dev_mode", record.dev_mode},
+                             {"oauth", oauth_settings_json(record)},
                              {"created_at", iso8601(record.created_ms)}};
   boost::json::object data;
   data["tenant"] = std::move(tenant);

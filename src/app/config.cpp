@@ -76,6 +76,18 @@ const std::map<std::string, Setter, std::less<>>& value_flags() {
          c.master_key = v;
          return {};
        }},
+      {"metrics",
+       [](Config& c, std::string_view v) -> Result<void> {
+         if (v != "on" && v != "off") return bad_flag("metrics", "expected on or off");
+         c.metrics = v == "on";
+         return {};
+       }},
+      {"metrics-token",
+       [](Config& c, std::string_view v) -> Result<void> {
+         if (v.size() < 16) return bad_flag("metrics-token", "must be at least 16 characters");
+         c.metrics_token = v;
+         return {};
+       }},
       {"public-url", [](Config& c, std::string_view v) -> Result<void> { c.public_url = v; return {}; }},
       {"mail-from", [](Config& c, std::string_view v) -> Result<void> { c.mail_from = v; return {}; }},
       {"mail",
@@ -205,6 +217,8 @@ std::string usage() {
 
 Usage:
   latchkey serve [flags]     run the server
+  latchkey backup --data DIR --to DEST [--admin-secret S]
+                             consistent copy of DIR (also while serving)
   latchkey version           print the version
   latchkey --help            this text
 
@@ -231,6 +245,8 @@ Flags of serve (each also read from LATCHKEY_<NAME>, e.g. LATCHKEY_DATA):
   --purge-after SECONDS         erase a deleted account this long after deletion (default 2592000, 30 days)
   --purge-interval SECONDS      how often the purge runs (default 3600)
   --quiet                       no per-request log lines
+  --metrics on|off              Prometheus text on GET /metrics (default on)
+  --metrics-token T             require "Authorization: Bearer T" on /metrics
   --rate-limit on|off           per-client-IP limits (default on; off for benchmarks). Account lockout
                                 (10 failed logins in 15 min) stays on either way
   --rate-limit-api N            requests per minute per client IP and tenant (default 100)

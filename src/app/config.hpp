@@ -40,6 +40,8 @@ struct Config {
   std::int64_t email_change_ttl_s = 86400;
   std::int64_t restore_ttl_s = 2592000;
   bool quiet = false;
+  bool metrics = true;        // GET /metrics
+  std::string metrics_token;  // when set, /metrics needs "Authorization: Bearer <token>"
   // Abuse protection (services/rate_limits.hpp, http/client_ip.hpp).
   bool rate_limit = true;             // off: no per-IP limits (account lockout stays)
   std::int64_t rate_limit_api = 100;  // requests per minute per client IP and tenant

@@ -1,7 +1,9 @@
 #include "app/run.hpp"
 
 #include "api/api.hpp"
+#include "auth/token_cache.hpp"
 #include "api/rate_limit.hpp"
+#include "app/backup.hpp"
 #include "app/bootstrap.hpp"
 #include "app/expiry.hpp"
 #include "app/protection.hpp"
@@ -134,8 +136,10 @@ int serve(const Config& config) {
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int io_threads = config.threads > 0 ? config.threads : cores;
   // Hashing is the obvious denial-of-service lever: one thread per core and
-  // a bounded queue; past it, 503 SERVICE_BUSY.
-  Pool cpu("cpu", cores, cores * 32);
+  // a short queue (4 jobs per core, ~0.2 s of Argon2id work); past it, 503
+  // SERVICE_BUSY at once. A longer queue only turns a flood into seconds of
+  // latency for everyone (seen as client timeouts in test_hardening).
+  Pool cpu("cpu", cores, cores * 4);
   Pool blocking("blocking", 8, 4096);
 
   net::io_context io(io_threads);
@@ -165,12 +169,20 @@ int serve(const Config& config) {
   // A restore link must not outlive the account it restores.
   ctx.settings.restore_ttl_s = std::min(config.restore_ttl_s, config.purge_after_s);
   api::Api api{ctx, services::Sessions(ctx), services::Accounts(ctx), admin_secret, now_ms(), LATCHKEY_VERSION};
+  api.metrics_enabled = config.metrics;
+  api.metrics_token = config.metrics_token;
   api::add_routes(router, api);
   ctx.limits = &limits;
+  auth::TokenCache token_cache;
+  ctx.token_cache = &token_cache;
   router.use(api::rate_limit_middleware(api));
   ExpiryTask expiry(io, *store, blocking, std::chrono::seconds(config.expiry_interval_s));
   expiry.start();
   purger.start();
+  // `latchkey backup` asks for a checkpoint over DIR/admin.sock. Serving
+  // goes on without it (backups then need the server stopped).
+  BackupSocket backup_socket(io, *store, blocking, config.data_dir, admin_secret);
+  if (auto r = backup_socket.start(); !r) log::warn("online backup unavailable", {{"reason", r.error().message}});
 
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
@@ -180,6 +192,7 @@ int serve(const Config& config) {
     // join for up to its timeout.
     sender.stop();
     purger.stop();
+    backup_socket.stop();
     expiry.stop();
     net::co_spawn(io, drain_and_stop(io, server), net::detached);
   });

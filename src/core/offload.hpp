@@ -36,17 +36,20 @@ class Pool {
     int current = in_flight_.fetch_add(1, std::memory_order_acq_rel);
     if (current >= max_in_flight_) {
       in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+      rejections_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
     return true;
   }
   void release() { in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
+  std::uint64_t rejections() const { return rejections_.load(std::memory_order_relaxed); }
 
  private:
   std::string name_;
   net::thread_pool pool_;
   int max_in_flight_;
   std::atomic<int> in_flight_{0};
+  std::atomic<std::uint64_t> rejections_{0};
 };
 
 namespace detail {

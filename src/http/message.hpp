@@ -21,6 +21,7 @@ struct Request {
   std::string client_ip;
   std::string request_id;
   std::vector<std::pair<std::string, std::string>> params;  // from the route pattern
+  std::string route;  // the matched pattern, e.g. "/api/v1/users/profile"; empty if none
 
   // First header with this lower-case name, or nullopt.
   std::optional<std::string_view> header(std::string_view lower_name) const;

@@ -24,7 +24,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }  // namespace
 
 void Router::add(std::string_view method, std::string_view pattern, Handler handler) {
-  Route route{std::string(method), {}, std::move(handler)};
+  Route route{std::string(pattern), std::string(method), {}, std::move(handler)};
   for (auto segment : split_path(pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
 }
@@ -70,6 +70,7 @@ awaitable<Response> Router::dispatch(Request& request) const {
     co_return error_response(make_error(Errc::not_found, "Route not found"));
   }
   match(*found, request.path, &request);
+  request.route = found->pattern;
   try {
     co_return co_await found->handler(request);
   } catch (const std::exception& e) {

@@ -32,6 +32,7 @@ class Router {
 
  private:
   struct Route {
+    std::string pattern;
     std::string method;
     std::vector<std::string> segments;
     Handler handler;

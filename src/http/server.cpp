@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "crypto/random.hpp"
 #include "http/envelope.hpp"
 #include "http/limits.hpp"
@@ -131,8 +132,18 @@ struct ConnectionGuard {
 
 struct InFlightGuard {
   ServerState& state;
-  explicit InFlightGuard(ServerState& s) : state(s) { state.in_flight.fetch_add(1); }
-  ~InFlightGuard() { state.in_flight.fetch_sub(1); }
+  explicit InFlightGuard(ServerState& s) : state(s) {
+    state.in_flight.fetch_add(1);
+    gauge().fetch_add(1, std::memory_order_relaxed);
+  }
+  ~InFlightGuard() {
+    state.in_flight.fetch_sub(1);
+    gauge().fetch_sub(1, std::memory_order_relaxed);
+  }
+  static std::atomic<std::int64_t>& gauge() {
+    static auto& g = metrics::gauge("latchkey_in_flight_requests", "Requests being handled.");
+    return g;
+  }
 };
 
 awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const ServerOptions* options,
@@ -214,6 +225,8 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     auto [wec, written] = co_await bhttp::async_write(stream, out, kUseTuple);
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    metrics::observe_request(req.route.empty() ? std::string_view("unrouted") : std::string_view(req.route), status,
+                             static_cast<std::int64_t>(micros));
     log::info("request", {{"method", req.method},
                           {"path", req.path},
                           {"tenant", tenant},

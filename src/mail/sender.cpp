@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "mail/compose.hpp"
 #include "mail/retry.hpp"
 
@@ -106,6 +107,10 @@ struct Sender::Impl {
     batch.delete_mail(mail.due_ms, mail.id);
     std::string id = to_string(mail.id);
     std::int64_t now = now_ms();
+    if (d.outcome != Outcome::delivered) {
+      static auto& failures = metrics::counter("latchkey_mail_failures_total", "Failed mail delivery attempts.");
+      failures.fetch_add(1, std::memory_order_relaxed);
+    }
     if (d.outcome == Outcome::rejected) {
       log::error("mail refused by the server; dropped",
                  {{"mail_id", id}, {"smtp_code", static_cast<std::int64_t>(d.smtp_code)}, {"detail", d.detail}});

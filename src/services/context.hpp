@@ -9,6 +9,8 @@
 #include <functional>
 #include <string>
 
+namespace lk::auth { class TokenCache; }
+
 namespace lk::services {
 
 class TenantDirectory;
@@ -39,6 +41,9 @@ struct Context {
   // Account lockout and per-IP limits (services/rate_limits.hpp); set by
   // app/ after construction. Null only in unit tests of other services.
   RateLimits* limits = nullptr;
+  // Access tokens whose signature already verified (auth/token_cache.hpp);
+  // null disables the cache.
+  auth::TokenCache* token_cache = nullptr;
 };
 
 }  // namespace lk::services

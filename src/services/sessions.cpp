@@ -2,8 +2,10 @@
 
 #include "auth/password_policy.hpp"
 #include "auth/refresh_family.hpp"
+#include "auth/token_cache.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
@@ -245,6 +247,8 @@ awaitable<Result<IssuedTokens>> Sessions::refresh(std::shared_ptr<const Tenant> 
   });
   if (!outcome) co_return outcome.error();
   if (outcome->decision == auth::RefreshDecision::revoke) {
+    static auto& reuse = metrics::counter("latchkey_refresh_reuse_total", "Refresh token reuse detections.");
+    reuse.fetch_add(1, std::memory_order_relaxed);
     log::warn("refresh token reuse: session family revoked",
               {{"tenant", to_string(tenant_id)}, {"session", to_string(outcome->token.session_id)}});
   }
@@ -297,9 +301,20 @@ IssuedTokens Sessions::reissue_access_token(const Tenant& tenant, const store::S
 
 Result<Authenticated> Sessions::authenticate(const Tenant& tenant, std::string_view access_token) {
   if (access_token.empty()) return unauthorized("Authentication required");
-  auto v = auth::jwt_verify(
-      access_token, [&tenant](std::string_view kid) { return tenant.public_key(kid); }, tenant.record.id,
-      now_ms() / 1000);
+  std::int64_t now_s = now_ms() / 1000;
+  auth::JwtVerification v;
+  // A token that verified before needs no second signature check (see
+  // auth/token_cache.hpp); everything below is still checked every time.
+  if (auto cached = ctx_.token_cache ? ctx_.token_cache->find(tenant.record.id, access_token) : std::nullopt) {
+    v.claims = std::move(*cached);
+    v.status = v.claims.exp <= now_s ? auth::JwtStatus::expired : auth::JwtStatus::ok;
+  } else {
+    v = auth::jwt_verify(
+        access_token, [&tenant](std::string_view kid) { return tenant.public_key(kid); }, tenant.record.id, now_s);
+    if (v.status == auth::JwtStatus::ok && ctx_.token_cache) {
+      ctx_.token_cache->insert(tenant.record.id, access_token, v.claims, now_s);
+    }
+  }
   if (v.status == auth::JwtStatus::expired) return make_error(Errc::token_expired, "Access token expired");
   if (v.status != auth::JwtStatus::ok) return unauthorized("Invalid access token");
   auto user = ctx_.store.get_user(tenant.record.id, v.claims.sub);

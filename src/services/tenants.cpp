@@ -73,6 +73,9 @@ awaitable<Result<CreatedTenant>> TenantDirectory::create(NewTenant input) {
   record.app_url = std::move(input.app_url);
   record.allowed_origins = std::move(input.allowed_origins);
   record.dev_mode = input.dev_mode;
+  for (auto& provider : input.oauth) {
+    record.oauth_providers.push_back(seal_provider(master_key_, record.id, std::move(provider)));
+  }
   record.created_ms = now;
   record.updated_ms = now;
 

@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/net.hpp"
 #include "crypto/ed25519.hpp"
+#include "services/oauth_config.hpp"
 #include "store/records.hpp"
 
 #include <memory>
@@ -41,6 +42,7 @@ struct NewTenant {
   std::string app_url = "http://localhost:3000";
   std::vector<std::string> allowed_origins;
   bool dev_mode = false;
+  std::vector<OAuthProviderInput> oauth;  // validated; secrets sealed by create
 };
 
 struct CreatedTenant {

@@ -86,6 +86,12 @@ void Batch::delete_mfa(const Id& tenant, const Id& user_id) {
   ops_of(impl_).push_back({Cf::mfa, keys::mfa(tenant, user_id), std::nullopt});
 }
 
+void Batch::put_oauth_link(const Id& tenant, std::string_view provider, std::string_view provider_user_id,
+                           const Id& user_id) {
+  ops_of(impl_).push_back({Cf::oauth_links, keys::oauth_link(tenant, keys::oauth_provider_hash(provider), provider_user_id),
+                           codec::encode_id(user_id)});
+}
+
 void Batch::put_mail(const MailRecord& mail) {
   ops_of(impl_).push_back({Cf::mail_queue, keys::mail(mail.due_ms, mail.id), codec::encode_mail(mail)});
 }

@@ -39,8 +39,14 @@ std::optional<T> finish(const Reader& r, T&& record) {
 
 }  // namespace
 
+// Tenant records are version 2 since OAuth providers were added (appended
+// after updated_ms); version 1 records still decode, with no providers.
+constexpr std::uint8_t kTenantVersion = kTenantFormatVersion;
+constexpr std::size_t kMinProviderSize = 9 * kMinStringSize;
+
 std::string encode_tenant(const TenantRecord& t) {
-  Writer w = versioned();
+  Writer w;
+  w.u8(kTenantVersion);
   w.fixed(t.id);
   w.str(t.name);
   w.str(t.owner_email);
@@ -59,12 +65,20 @@ std::string encode_tenant(const TenantRecord& t) {
   }
   w.i64(t.created_ms);
   w.i64(t.updated_ms);
+  w.count(t.oauth_providers.size());
+  for (const auto& p : t.oauth_providers) {
+    for (const std::string* field : {&p.id, &p.type, &p.client_id, &p.sealed_client_secret, &p.issuer,
+                                     &p.authorize_url, &p.token_url, &p.api_url, &p.redirect_uri}) {
+      w.str(*field);
+    }
+  }
   return std::move(w).take();
 }
 
 std::optional<TenantRecord> decode_tenant(std::string_view value) {
   Reader r(value);
-  if (!read_version(r)) return std::nullopt;
+  std::uint8_t version = r.u8();
+  if (!r.ok() || (version != kFormatVersion && version != kTenantVersion)) return std::nullopt;
   TenantRecord t;
   t.id = r.fixed<16>();
   t.name = r.str();
@@ -88,6 +102,18 @@ std::optional<TenantRecord> decode_tenant(std::string_view value) {
   }
   t.created_ms = r.i64();
   t.updated_ms = r.i64();
+  if (version == kTenantVersion) {
+    std::size_t providers = r.count(kMinProviderSize);
+    t.oauth_providers.reserve(providers);
+    for (std::size_t i = 0; i < providers && r.ok(); ++i) {
+      OAuthProviderConfig p;
+      for (std::string* field : {&p.id, &p.type, &p.client_id, &p.sealed_client_secret, &p.issuer, &p.authorize_url,
+                                 &p.token_url, &p.api_url, &p.redirect_uri}) {
+        *field = r.str();
+      }
+      t.oauth_providers.push_back(std::move(p));
+    }
+  }
   return finish(r, std::move(t));
 }
 

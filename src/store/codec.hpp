@@ -23,6 +23,9 @@
 namespace lk::store::codec {
 
 inline constexpr std::uint8_t kFormatVersion = 1;
+// Tenant records only: version 2 appends the OAuth providers; version 1
+// records (written before them) still decode.
+inline constexpr std::uint8_t kTenantFormatVersion = 2;
 
 std::string encode_tenant(const TenantRecord& record);
 std::optional<TenantRecord> decode_tenant(std::string_view value);

@@ -1,5 +1,7 @@
 #include "store/keys.hpp"
 
+#include "crypto/hash.hpp"
+
 #include <array>
 #include <cstring>
 
@@ -85,12 +87,14 @@ std::string one_time(const Id& tenant_id, OneTimeKind kind, const Hash& token_ha
 
 std::string mfa(const Id& tenant_id, const Id& user_id) { return user(tenant_id, user_id); }
 
-std::string oauth_link(const Id& tenant_id, std::uint8_t provider, std::string_view provider_user_id) {
+std::string oauth_link(const Id& tenant_id, const Hash& provider_hash, std::string_view provider_user_id) {
   std::string out = tenant_prefix(tenant_id);
-  out.push_back(static_cast<char>(provider));
+  append(out, provider_hash);
   out.append(provider_user_id);
   return out;
 }
+
+Hash oauth_provider_hash(std::string_view provider_id) { return crypto::sha256(provider_id); }
 
 std::string mail(std::int64_t due_ms, const Id& id) {
   std::string out = mail_due_prefix(due_ms);
@@ -164,9 +168,9 @@ std::optional<OneTimeKey> parse_one_time(std::string_view key) {
 std::optional<UserKey> parse_mfa(std::string_view key) { return parse_user(key); }
 
 std::optional<OAuthLinkKey> parse_oauth_link(std::string_view key) {
-  if (key.size() <= kIdSize + 1) return std::nullopt;
-  return OAuthLinkKey{read<kIdSize>(key, 0), static_cast<std::uint8_t>(key[kIdSize]),
-                      std::string(key.substr(kIdSize + 1))};
+  if (key.size() <= kIdSize + kHashSize) return std::nullopt;
+  return OAuthLinkKey{read<kIdSize>(key, 0), read<kHashSize>(key, kIdSize),
+                      std::string(key.substr(kIdSize + kHashSize))};
 }
 
 std::optional<MailKey> parse_mail(std::string_view key) {

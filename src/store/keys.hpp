@@ -19,8 +19,10 @@
 //                       0190a3c2...7283 02 9f86d081...0a08 (reset_password)
 //   mfa               tenant(16) user(16)                      -> MfaRecord
 //                       0190a3c2...7283 0190a3c2...8394
-//   oauth_links       tenant(16) provider(1) provider_user_id  -> v1 + user(16)
-//                       0190a3c2...7283 01 3130383432 ("10842")
+//   oauth_links       tenant(16) sha256(provider id)(32) provider_user_id -> v1 + user(16)
+//                       0190a3c2...7283 c0b0109d...574e 3130383432 ("github", "10842")
+//                     (was provider(1): a one-byte code cannot name a tenant's
+//                     own providers; changed before any link was ever written)
 //   mail_queue        due_ms(8, BE, sign bit flipped) id(16)   -> MailRecord
 //                       80000190a3c2d4e5 0190a3c2d4e57a1b8c2d3e4f50617283
 //   meta              name                                     -> v1 + bytes
@@ -58,8 +60,10 @@ std::string session(const Id& tenant_id, const Id& user_id, const Id& session_id
 std::string refresh(const Id& tenant_id, const Hash& token_hash);
 std::string one_time(const Id& tenant_id, OneTimeKind kind, const Hash& token_hash);
 std::string mfa(const Id& tenant_id, const Id& user_id);
-// `provider` is a stable one-byte code assigned by the OAuth module.
-std::string oauth_link(const Id& tenant_id, std::uint8_t provider, std::string_view provider_user_id);
+// `provider_hash` is the SHA-256 of the provider id ("google", "github", or
+// a tenant's own id): fixed width, so the provider user id can come last.
+std::string oauth_link(const Id& tenant_id, const Hash& provider_hash, std::string_view provider_user_id);
+Hash oauth_provider_hash(std::string_view provider_id);
 std::string mail(std::int64_t due_ms, const Id& id);
 std::string meta(std::string_view name);
 
@@ -104,7 +108,7 @@ struct OneTimeKey {
 };
 struct OAuthLinkKey {
   Id tenant_id{};
-  std::uint8_t provider = 0;
+  Hash provider_hash{};
   std::string provider_user_id;
   friend bool operator==(const OAuthLinkKey&, const OAuthLinkKey&) = default;
 };

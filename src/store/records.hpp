@@ -20,6 +20,21 @@ struct SigningKey {
   std::int64_t created_ms = 0;
 };
 
+// One OAuth / OpenID Connect provider of a tenant (services/oauth_config.hpp).
+// Empty URLs mean the type's defaults; the client secret is sealed with the
+// master key (aad names tenant and provider) and never leaves the server.
+struct OAuthProviderConfig {
+  std::string id;    // "google", "github" or the tenant's own name for it
+  std::string type;  // "oidc" or "github"
+  std::string client_id;
+  std::string sealed_client_secret;
+  std::string issuer;         // oidc
+  std::string authorize_url;  // github
+  std::string token_url;      // github
+  std::string api_url;        // github
+  std::string redirect_uri;   // empty: <public url>/api/v1/auth/<id>/callback
+};
+
 struct TenantRecord {
   Id id{};
   std::string name;
@@ -32,6 +47,7 @@ struct TenantRecord {
   std::vector<SigningKey> signing_keys;  // first is the active one
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
+  std::vector<OAuthProviderConfig> oauth_providers;  // format version 2
 };
 
 struct UserRecord {

@@ -2,9 +2,11 @@
 
 #include "core/log.hpp"
 #include "store/batch_ops.hpp"
+#include "store/checkpoint.hpp"
 #include "store/codec.hpp"
 #include "store/column_families.hpp"
 #include "store/keys.hpp"
+#include "store/write_guard.hpp"
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -77,6 +79,9 @@ struct Store::Impl {
     rocksdb::Status s = db->Close();
     if (!s.ok()) log::warn("store: close failed", {{"error", s.ToString()}});
   }
+
+  // Every write goes through it: a nearly full disk becomes a retryable 503.
+  WriteGuard guard;
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return by_cf[cf_index(c)]; }
 
@@ -185,8 +190,8 @@ Result<void> Store::commit(Batch& batch) {
   // strict: the WAL is fsync'd before we return; concurrent commits share
   // one fsync through RocksDB's group commit.
   wo.sync = impl_->durability == Durability::strict;
-  rocksdb::Status s = impl_->db->Write(wo, &wb);
-  if (!s.ok()) return rocksdb_error("commit", s);
+  rocksdb::Status s = impl_->guard.write(*impl_->db, wo, wb);
+  if (!s.ok()) return write_error("commit", s);
   return {};
 }
 
@@ -236,6 +241,12 @@ Result<std::optional<MfaRecord>> Store::get_mfa(const Id& tenant, const Id& user
   return impl_->get_as<MfaRecord>(Cf::mfa, keys::mfa(tenant, user_id), codec::decode_mfa);
 }
 
+Result<std::optional<Id>> Store::find_oauth_link(const Id& tenant, std::string_view provider,
+                                                 std::string_view provider_user_id) {
+  auto key = keys::oauth_link(tenant, keys::oauth_provider_hash(provider), provider_user_id);
+  return impl_->get_as<Id>(Cf::oauth_links, key, codec::decode_id);
+}
+
 Result<std::vector<MailRecord>> Store::due_mail(std::int64_t now_ms, std::size_t limit) {
   // Everything whose 8-byte due prefix is <= now_ms.
   return impl_->collect<MailRecord>(Cf::mail_queue, "", keys::prefix_upper_bound(keys::mail_due_prefix(now_ms)), limit,
@@ -282,10 +293,37 @@ Result<void> Store::compact_expired() {
   return {};
 }
 
+Result<void> Store::checkpoint(const std::string& dir) { return create_checkpoint(*impl_->db, dir); }
+
 bool Store::writable() {
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return impl_->db->Put(wo, impl_->cf(Cf::meta), keys::meta(kHealthProbe), codec::encode_meta("")).ok();
+  rocksdb::WriteBatch wb;
+  if (!wb.Put(impl_->cf(Cf::meta), keys::meta(kHealthProbe), codec::encode_meta("")).ok()) return false;
+  // Through the guard, so /health reports a nearly full disk too.
+  return impl_->guard.write(*impl_->db, wo, wb).ok();
+}
+
+std::string Store::metrics_text() {
+  auto& db = *impl_->db;
+  std::string out = "# HELP latchkey_store_keys Estimated live keys per column family.\n"
+                    "# TYPE latchkey_store_keys gauge\n";
+  std::uint64_t value = 0;
+  for (const auto& spec : kColumnFamilies) {
+    if (!db.GetIntProperty(impl_->cf(spec.cf), rocksdb::DB::Properties::kEstimateNumKeys, &value)) value = 0;
+    out += "latchkey_store_keys{family=\"" + std::string(spec.name) + "\"} " + std::to_string(value) + "\n";
+  }
+  auto gauge = [&](const char* name, const char* help, const std::string& property) {
+    if (!db.GetAggregatedIntProperty(property, &value)) value = 0;
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+           std::to_string(value) + "\n";
+  };
+  gauge("latchkey_store_block_cache_bytes", "Block cache usage.", rocksdb::DB::Properties::kBlockCacheUsage);
+  gauge("latchkey_store_memtable_bytes", "Memtable memory.", rocksdb::DB::Properties::kCurSizeAllMemTables);
+  gauge("latchkey_store_compactions_running", "Compactions running.", rocksdb::DB::Properties::kNumRunningCompactions);
+  gauge("latchkey_store_compaction_pending_bytes", "Estimated bytes compaction still has to rewrite.",
+        rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+  return out;
 }
 
 }  // namespace lk::store

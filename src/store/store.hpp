@@ -68,6 +68,10 @@ class Batch {
   void put_one_time(const Id& tenant, OneTimeKind kind, const Hash& token_hash, const OneTimeRecord& record);
   void delete_one_time(const Id& tenant, OneTimeKind kind, const Hash& token_hash);
 
+  // Links (provider id, the provider's user id) to a local user.
+  void put_oauth_link(const Id& tenant, std::string_view provider, std::string_view provider_user_id,
+                      const Id& user_id);
+
   void put_mfa(const Id& tenant, const Id& user_id, const MfaRecord& record);
   void delete_mfa(const Id& tenant, const Id& user_id);
 
@@ -112,6 +116,10 @@ class Store {
 
   [[nodiscard]] Result<std::optional<MfaRecord>> get_mfa(const Id& tenant, const Id& user_id);
 
+  // The local user linked to this provider identity, if any.
+  [[nodiscard]] Result<std::optional<Id>> find_oauth_link(const Id& tenant, std::string_view provider,
+                                                          std::string_view provider_user_id);
+
   // Mail whose due time is <= now_ms, oldest first, at most `limit`.
   [[nodiscard]] Result<std::vector<MailRecord>> due_mail(std::int64_t now_ms, std::size_t limit);
 
@@ -149,6 +157,16 @@ class Store {
 
   // Cheap probe used by /health: false when a synced write fails.
   bool writable();
+
+  // RocksDB figures in Prometheus text format: estimated live keys per
+  // column family, block cache usage, pending compactions. Cheap (in-memory
+  // properties); safe from any thread.
+  std::string metrics_text();
+
+  // A consistent copy of the whole DB in `dir` (must not exist; hard links
+  // on the same file system), openable with Store::open. Safe while serving.
+  // Blocks (it flushes the memtables): blocking pool only.
+  [[nodiscard]] Result<void> checkpoint(const std::string& dir);
 
  private:
   // Visits the keys of `cf` that start with `prefix`, in order, while

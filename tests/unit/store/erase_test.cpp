@@ -109,7 +109,7 @@ TEST_CASE("add_user_erasure erases everything of one user and nothing of anyone 
   for (const Id& t : {t1, t2}) {
     for (const UserRecord* u : {&alice, &bob}) {
       put_raw(dir, "mfa", keys::mfa(t, u->id), "sealed");
-      put_raw(dir, "oauth_links", keys::oauth_link(t, 1, "gh-" + u->email), id_value(u->id));
+      put_raw(dir, "oauth_links", keys::oauth_link(t, hash_of(1), "gh-" + u->email), id_value(u->id));
     }
   }
   auto store = open_store(dir);

@@ -31,7 +31,7 @@ std::vector<std::string> all_tenant_keys(const Id& tenant) {
       keys::session(tenant, id_of(0xff, 0xff), id_of(0xff, 0xff)),
       keys::refresh(tenant, hash_of(0xff)),
       keys::mfa(tenant, id_of(7)),
-      keys::oauth_link(tenant, 0xff, "\xff"),
+      keys::oauth_link(tenant, hash_of(0xff), "\xff"),
   };
   for (auto kind : kAllKinds) out.push_back(keys::one_time(tenant, kind, hash_of(0x00)));
   return out;
@@ -61,7 +61,7 @@ TEST_CASE("every key codec round-trips") {
     CHECK(keys::parse_one_time(keys::one_time(t, kind, h)) == keys::OneTimeKey{t, kind, h});
   }
   CHECK(keys::parse_mfa(keys::mfa(t, u)) == keys::UserKey{t, u});
-  CHECK(keys::parse_oauth_link(keys::oauth_link(t, 3, "10842")) == keys::OAuthLinkKey{t, 3, "10842"});
+  CHECK(keys::parse_oauth_link(keys::oauth_link(t, h, "10842")) == keys::OAuthLinkKey{t, h, "10842"});
   for (std::int64_t due : {std::numeric_limits<std::int64_t>::min(), std::int64_t{-1}, std::int64_t{0},
                            std::int64_t{1700000000000}, std::numeric_limits<std::int64_t>::max()}) {
     CHECK(keys::parse_mail(keys::mail(due, s)) == keys::MailKey{due, s});
@@ -80,9 +80,7 @@ TEST_CASE("keys have the documented fixed-width layout") {
   CHECK(keys::one_time(t, OneTimeKind::reset_password, h).size() == 49);
   CHECK(keys::one_time(t, OneTimeKind::reset_password, h)[16] == '\x02');
   CHECK(keys::user_email(t, "alice@x.io") == keys::tenant(t) + "alice@x.io");
-  CHECK(keys::oauth_link(t, 1, "10842") == keys::tenant(t) +
-                                               "\x01"
-                                               "10842");
+  CHECK(keys::oauth_link(t, h, "10842") == keys::tenant(t) + std::string(32, '\x44') + "10842");
   // The sample in the schema comment of keys.hpp.
   Id mail_id = *parse_uuid("0190a3c2-d4e5-7a1b-8c2d-3e4f50617283");
   CHECK(keys::to_hex(keys::mail(0x0190a3c2d4e5, mail_id)) == "80000190a3c2d4e50190a3c2d4e57a1b8c2d3e4f50617283");
@@ -100,7 +98,7 @@ TEST_CASE("parsers reject keys of the wrong shape") {
   CHECK_FALSE(keys::parse_user_email(keys::tenant(t)));  // empty email
   CHECK_FALSE(keys::parse_session(keys::user(t, t)));
   CHECK_FALSE(keys::parse_refresh(keys::refresh(t, h).substr(1)));
-  CHECK_FALSE(keys::parse_oauth_link(keys::tenant(t) + "\x01"));  // empty provider user id
+  CHECK_FALSE(keys::parse_oauth_link(keys::tenant(t) + std::string(32, '\x01')));  // empty provider user id
   CHECK_FALSE(keys::parse_mail(keys::mail(5, t) + std::string(1, '\0')));
 
   std::string bad_kind = keys::one_time(t, OneTimeKind::verify_email, h);

@@ -1,0 +1,115 @@
+#include "services/oauth_http.hpp"
+
+#include <httplib.h>
+
+#include <charconv>
+
+namespace lk::services {
+
+namespace {
+
+bool loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "[::1]") return true;
+  // 127.0.0.0/8 written as a dotted quad.
+  if (host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') ++dots;
+    else if (c < '0' || c > '9') return false;
+  }
+  return dots == 3;
+}
+
+Error provider_error(std::string internal) {
+  return make_error(Errc::unauthorized, "The sign-in provider could not be reached", std::move(internal));
+}
+
+}  // namespace
+
+std::optional<ParsedUrl> parse_provider_url(std::string_view url) {
+  ParsedUrl out;
+  auto sep = url.find("://");
+  if (sep == std::string_view::npos) return std::nullopt;
+  out.scheme = std::string(url.substr(0, sep));
+  if (out.scheme != "http" && out.scheme != "https") return std::nullopt;
+  std::string_view rest = url.substr(sep + 3);
+  if (rest.find('#') != std::string_view::npos) return std::nullopt;
+  auto path_at = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, path_at);
+  out.target = path_at == std::string_view::npos ? "/" : std::string(rest.substr(path_at));
+  if (out.target[0] == '?') out.target = "/" + out.target;
+  // Userinfo ("user@host") hides the real host from a reader: refuse it.
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+  std::string_view host = authority;
+  std::string_view port;
+  if (authority[0] == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = authority.substr(0, close + 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return std::nullopt;
+      port = authority.substr(close + 2);
+    }
+  } else if (auto colon = authority.find(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return std::nullopt;
+  for (char c : host) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '\\') return std::nullopt;
+  }
+  out.host = std::string(host);
+  out.port = out.scheme == "https" ? 443 : 80;
+  if (!port.empty()) {
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
+    if (ec != std::errc() || end != port.data() + port.size() || out.port <= 0 || out.port > 65535) {
+      return std::nullopt;
+    }
+  }
+  if (out.scheme == "http" && !loopback_host(out.host)) return std::nullopt;
+  return out;
+}
+
+Result<HttpReply> provider_request(std::string_view url, const HttpHeaders& headers, std::optional<std::string> form) {
+  auto parsed = parse_provider_url(url);
+  if (!parsed) return provider_error("provider URL refused: " + std::string(url));
+  std::string base = parsed->scheme + "://" + parsed->host + ":" + std::to_string(parsed->port);
+  httplib::Client client(base);
+  // Certificate and host name checks are what make the client secret and
+  // the tokens safe in transit; cpp-httplib's defaults are made explicit.
+  if (parsed->scheme == "https") client.enable_server_certificate_verification(true);
+  client.set_connection_timeout(kOAuthHttpTimeoutS, 0);
+  client.set_read_timeout(kOAuthHttpTimeoutS, 0);
+  client.set_write_timeout(kOAuthHttpTimeoutS, 0);
+  client.set_follow_location(false);
+
+  httplib::Request req;
+  req.method = form ? "POST" : "GET";
+  req.path = parsed->target;
+  for (const auto& [name, value] : headers) req.headers.emplace(name, value);
+  req.headers.emplace("User-Agent", "latchkey");
+  if (form) {
+    req.headers.emplace("Content-Type", "application/x-www-form-urlencoded");
+    req.body = std::move(*form);
+  }
+  HttpReply reply;
+  bool too_big = false;
+  req.content_receiver = [&](const char* data, std::size_t len, std::uint64_t, std::uint64_t) {
+    if (reply.body.size() + len > kOAuthMaxBody) {
+      too_big = true;
+      return false;
+    }
+    reply.body.append(data, len);
+    return true;
+  };
+  httplib::Response res;
+  httplib::Error error = httplib::Error::Success;
+  if (!client.send(req, res, error)) {
+    std::string why = too_big ? "body over limit" : httplib::to_string(error);
+    return provider_error(req.method + " " + parsed->host + parsed->target + ": " + why);
+  }
+  reply.status = res.status;
+  return reply;
+}
+
+}  // namespace lk::services
