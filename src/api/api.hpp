@@ -71,6 +71,7 @@ void add_oauth_routes(http::Router& router, Api& api);
 
 // The login answer for a 2FA user: {requires2FA:true, userId} and the
 // mfaChallenge cookie, no session cookies.
-http::Response mfa_required_response(const services::Tenant& tenant, const services::LoginResult& result);
+http::Response mfa_required_response(const services::Tenant& tenant, const services::LoginResult& result,
+                                     std::int64_t max_age_s);
 
 }  // namespace lk::api

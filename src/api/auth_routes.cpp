@@ -6,6 +6,7 @@
 #include "http/cookies.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
+#include "services/context.hpp"
 
 namespace lk::api {
 
@@ -55,7 +56,9 @@ awaitable<Response> login(Api& api, Request& req, TenantPtr tenant) {
   }
   auto result = co_await api.sessions.login(tenant, std::move(*email), std::move(*password), client_of(req));
   if (!result) co_return http::error_response(result.error());
-  if (result->mfa_challenge) co_return mfa_required_response(*tenant, *result);
+  if (result->mfa_challenge) {
+    co_return mfa_required_response(*tenant, *result, api.ctx.settings.mfa_challenge_ttl_s);
+  }
   boost::json::object data;
   data["user"] = user_json(result->user, *tenant);
   Response res = http::ok(std::move(data));

@@ -106,12 +106,13 @@ awaitable<Response> validate(Api& api, Request& req, TenantPtr tenant) {
 
 }  // namespace
 
-Response mfa_required_response(const services::Tenant& tenant, const services::LoginResult& result) {
+Response mfa_required_response(const services::Tenant& tenant, const services::LoginResult& result,
+                               std::int64_t max_age_s) {
   boost::json::object data;
   data["requires2FA"] = true;
   data["userId"] = to_string(result.user.id);
   Response res = http::ok(std::move(data));
-  set_challenge_cookie(res, tenant, result.mfa_challenge.value_or(""), services::kMfaChallengeTtlS);
+  set_challenge_cookie(res, tenant, result.mfa_challenge.value_or(""), max_age_s);
   return res;
 }
 

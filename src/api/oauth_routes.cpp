@@ -83,7 +83,8 @@ awaitable<Response> callback(Api& api, Request& req) {
   if (result->mfa_challenge) {
     Response res = redirect_to_app(**tenant, "requires2FA=true&userId=" + to_string(result->user.id));
     res.add_header("Set-Cookie", http::set_cookie({"mfaChallenge", *result->mfa_challenge,
-                                                   services::kMfaChallengeTtlS, (*tenant)->secure_cookies()}));
+                                                   api.ctx.settings.mfa_challenge_ttl_s,
+                                                   (*tenant)->secure_cookies()}));
     co_return res;
   }
   Response res = redirect_to_app(**tenant, "success=true");

@@ -105,6 +105,10 @@ const std::map<std::string, Setter, std::less<>>& value_flags() {
        [](Config& c, std::string_view v) { return set_seconds(c.purge_interval_s, "purge-interval", v, 1, 604800); }},
       {"purge-after",
        [](Config& c, std::string_view v) { return set_seconds(c.purge_after_s, "purge-after", v, 1, 315360000); }},
+      {"mfa-challenge-ttl",
+       [](Config& c, std::string_view v) {
+         return set_seconds(c.mfa_challenge_ttl_s, "mfa-challenge-ttl", v, 1, 3600);
+       }},
       {"reset-ttl", [](Config& c, std::string_view v) { return set_seconds(c.reset_ttl_s, "reset-ttl", v, 1, 86400); }},
       {"email-change-ttl",
        [](Config& c, std::string_view v) {
@@ -244,6 +248,7 @@ Flags of serve (each also read from LATCHKEY_<NAME>, e.g. LATCHKEY_DATA):
   --restore-ttl SECONDS         account restore link lifetime, capped at --purge-after (default 2592000)
   --purge-after SECONDS         erase a deleted account this long after deletion (default 2592000, 30 days)
   --purge-interval SECONDS      how often the purge runs (default 3600)
+  --mfa-challenge-ttl SECONDS   lifetime of the 2FA login challenge (default 300)
   --quiet                       no per-request log lines
   --metrics on|off              Prometheus text on GET /metrics (default on)
   --metrics-token T             require "Authorization: Bearer T" on /metrics

@@ -37,6 +37,7 @@ struct Config {
   std::int64_t purge_interval_s = 3600;
   std::int64_t purge_after_s = 2592000;  // 30 days
   std::int64_t reset_ttl_s = 1800;
+  std::int64_t mfa_challenge_ttl_s = 300;
   std::int64_t email_change_ttl_s = 86400;
   std::int64_t restore_ttl_s = 2592000;
   bool quiet = false;

@@ -165,6 +165,7 @@ int serve(const Config& config) {
       crypto::hkdf_sha256(*master, "latchkey", "refresh-successor", 32),
       [&sender] { sender.notify(); }};
   ctx.settings.reset_ttl_s = config.reset_ttl_s;
+  ctx.settings.mfa_challenge_ttl_s = config.mfa_challenge_ttl_s;
   ctx.settings.email_change_ttl_s = config.email_change_ttl_s;
   // A restore link must not outlive the account it restores.
   ctx.settings.restore_ttl_s = std::min(config.restore_ttl_s, config.purge_after_s);

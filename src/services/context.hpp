@@ -25,6 +25,7 @@ struct Settings {
   crypto::Argon2Params argon2;
   // One-time link lifetimes (services/passwords.cpp, account_lifecycle.cpp).
   std::int64_t reset_ttl_s = 1800;
+  std::int64_t mfa_challenge_ttl_s = 300;  // the mfaChallenge token and cookie
   std::int64_t email_change_ttl_s = 86400;
   std::int64_t restore_ttl_s = 2592000;  // never past the purge of the account
 };

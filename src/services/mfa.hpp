@@ -23,7 +23,7 @@ namespace lk::services {
 struct Context;
 
 // The mfaChallenge that binds the second login step to the first.
-inline constexpr std::int64_t kMfaChallengeTtlS = 300;
+inline constexpr std::int64_t kMfaChallengeTtlS = 300;  // default of --mfa-challenge-ttl
 inline constexpr int kMfaChallengeAttempts = 5;
 
 struct MfaSetup {

@@ -50,7 +50,7 @@ awaitable<Result<std::string>> issue_mfa_challenge(Context& ctx, Id tenant, stor
   // database cannot be used to finish someone's login.
   std::string token = crypto::random_token(32);
   store::OneTimeRecord record;
-  record.expires_ms = now_ms() + kMfaChallengeTtlS * 1000;
+  record.expires_ms = now_ms() + ctx.settings.mfa_challenge_ttl_s * 1000;
   record.user_id = user.id;
   record.payload = payload_of({0, user.valid_after_ms});
   auto committed = co_await run_on(ctx.blocking, [&]() -> Result<void> {

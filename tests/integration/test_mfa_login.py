@@ -1,6 +1,8 @@
 """The two-step login with TOTP 2FA: the challenge cookie and its binding,
 codes, replay, backup codes, attempt limits, lockout and password reset."""
 
+import time
+
 import harness
 from harness import create_tenant, new_password, session_from
 from mfa_support import MfaCase, totp_at
@@ -120,6 +122,24 @@ class LoginTest(MfaCase):
         cookies = r.set_cookies
         for name in ("accessToken", "refreshToken"):
             self.assertTrue(name not in cookies or cookies[name].cleared, r.headers.get_all("Set-Cookie"))
+
+
+class ExpiredChallengeTest(MfaCase):
+    server_flags = ("--rate-limit", "off", "--mfa-challenge-ttl", "1")
+
+    def test_an_expired_challenge_is_refused_even_with_the_right_code(self):
+        account, _, app, _ = self.enabled_user()
+        r = self.login(account)
+        self.assertEqual(r.set_cookies["mfaChallenge"].max_age, 1)
+        challenge = r.set_cookies["mfaChallenge"].value
+        time.sleep(1.3)
+        r = self.validate(account.id, app.code(), challenge)
+        self.assertError(r, 401, "UNAUTHORIZED")
+        self.assertNoSession(r)
+        # A fresh challenge, used at once, still works.
+        self.assertOk(self.validate(account.id, app.code(), self.challenge(account)))
+
+    assertNoSession = LoginTest.assertNoSession
 
 
 if __name__ == "__main__":
