@@ -7,7 +7,7 @@ LATCHKEY_DEPS=(
   libcpp-httplib-dev doctest-dev
   liboath-dev libqrencode-dev
   libcurl4-openssl-dev python3-aiosmtpd
-  python3 curl
+  python3 curl openssl
 )
 
 # Installs what is missing (as root), or prints the apt-get line to run.
