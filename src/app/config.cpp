@@ -164,6 +164,14 @@ const std::map<std::string, Setter, std::less<>>& value_flags() {
        [](Config& c, std::string_view v) { return set_count(c.max_connections, "max-connections", v, 1, 1'000'000); }},
       {"expiry-interval",
        [](Config& c, std::string_view v) { return set_seconds(c.expiry_interval_s, "expiry-interval", v, 1, 604800); }},
+      {"oauth-timeout",
+       [](Config& c, std::string_view v) { return set_seconds(c.oauth_timeout_s, "oauth-timeout", v, 1, 120); }},
+      {"oauth-ca-file",
+       [](Config& c, std::string_view v) -> Result<void> {
+         if (v.empty()) return bad_flag("oauth-ca-file", "expected a file path");
+         c.oauth_ca_file = v;
+         return {};
+       }},
   };
   return flags;
 }
@@ -262,6 +270,8 @@ Flags of serve (each also read from LATCHKEY_<NAME>, e.g. LATCHKEY_DATA):
   --header-timeout SECONDS      time allowed to send a request's headers (default 10)
   --max-connections N           open connections; past it, 503 and close (default 10000)
   --expiry-interval SECONDS     how often expired tokens are compacted away (default 3600)
+  --oauth-timeout SECONDS       connect/read/write timeout of calls to OAuth providers (default 10)
+  --oauth-ca-file PATH          PEM CA bundle trusted for OAuth providers, on top of the system's
 )";
 }
 

@@ -52,6 +52,9 @@ struct Config {
   std::int64_t header_timeout_s = 10;
   std::int64_t max_connections = 10000;
   std::int64_t expiry_interval_s = 3600;
+  // Outbound OAuth HTTP: per-phase timeout, and extra trusted CAs (PEM).
+  std::int64_t oauth_timeout_s = 10;
+  std::string oauth_ca_file;
 };
 
 // Parses the arguments after "serve". Errors name the flag.

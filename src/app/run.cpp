@@ -21,6 +21,7 @@
 #include "latchkey_version.hpp"
 #include "mail/sender.hpp"
 #include "services/context.hpp"
+#include "services/oauth_http.hpp"
 #include "services/rate_limits.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -120,6 +121,10 @@ int serve(const Config& config) {
   if (!master || master->size() != 32) return fail("master key must be 32 bytes in hex");
   if (auto check = verify_master_key(*store, *master); !check) return fail(check.error().message);
 
+  if (!config.oauth_ca_file.empty()) {
+    if (auto ca = services::check_ca_file(config.oauth_ca_file); !ca) return fail(ca.error().message);
+  }
+
   std::string admin_secret = config.admin_secret;
   if (admin_secret.empty()) {
     auto secret = read_or_create_secret(config.data_dir + "/admin-secret", new_admin_secret);
@@ -169,6 +174,8 @@ int serve(const Config& config) {
   ctx.settings.email_change_ttl_s = config.email_change_ttl_s;
   // A restore link must not outlive the account it restores.
   ctx.settings.restore_ttl_s = std::min(config.restore_ttl_s, config.purge_after_s);
+  ctx.settings.oauth_timeout_s = config.oauth_timeout_s;
+  ctx.settings.oauth_ca_file = config.oauth_ca_file;
   api::Api api{ctx, services::Sessions(ctx), services::Accounts(ctx), admin_secret, now_ms(), LATCHKEY_VERSION};
   api.metrics_enabled = config.metrics;
   api.metrics_token = config.metrics_token;

@@ -28,6 +28,10 @@ struct Settings {
   std::int64_t mfa_challenge_ttl_s = 300;  // the mfaChallenge token and cookie
   std::int64_t email_change_ttl_s = 86400;
   std::int64_t restore_ttl_s = 2592000;  // never past the purge of the account
+  // Outbound OAuth HTTP (services/oauth_http.hpp): --oauth-timeout, and
+  // --oauth-ca-file (extra trusted CAs; empty: the system's only).
+  std::int64_t oauth_timeout_s = 10;
+  std::string oauth_ca_file{};
 };
 
 struct Context {

@@ -52,6 +52,26 @@ std::vector<std::string> parts_of(const std::string& payload) {
 
 }  // namespace
 
+OAuth::OAuth(Context& ctx) : ctx_(ctx), sessions_(ctx), providers_(ctx.settings) {}
+
+void OAuth::settings_changed(const store::TenantRecord& before, const store::TenantRecord& after) {
+  // Both the old and the new issuer: a document cached for the new one
+  // (by another tenant, or before an earlier change) may be an hour old.
+  auto issuer_of = [](const store::TenantRecord& t, std::string_view id) -> std::string {
+    const auto* p = find_provider(t, id);
+    return p && p->type == "oidc" ? p->issuer : std::string();
+  };
+  for (const auto* side : {&before, &after}) {
+    for (const auto& p : side->oauth_providers) {
+      std::string old_issuer = issuer_of(before, p.id);
+      std::string new_issuer = issuer_of(after, p.id);
+      if (old_issuer == new_issuer) continue;
+      if (!old_issuer.empty()) providers_.forget(old_issuer);
+      if (!new_issuer.empty()) providers_.forget(new_issuer);
+    }
+  }
+}
+
 awaitable<Result<OAuthStart>> OAuth::start(std::shared_ptr<const Tenant> tenant, std::string provider) {
   const Id tenant_id = tenant->record.id;
   const auto* config = find_provider(tenant->record, provider);

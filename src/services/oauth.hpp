@@ -31,7 +31,7 @@ struct OAuthStart {
 
 class OAuth {
  public:
-  explicit OAuth(Context& ctx) : ctx_(ctx), sessions_(ctx) {}
+  explicit OAuth(Context& ctx);
 
   // VALIDATION_ERROR when the tenant has no provider `provider`.
   awaitable<Result<OAuthStart>> start(std::shared_ptr<const Tenant> tenant, std::string provider);
@@ -46,6 +46,11 @@ class OAuth {
   // With 2FA on, the result carries an mfa_challenge instead of tokens.
   awaitable<Result<LoginResult>> finish(std::shared_ptr<const Tenant> tenant, std::string provider, std::string code,
                                         std::string state, std::string binding, ClientInfo client);
+
+  // After a tenant's settings changed: drops the cached discovery documents
+  // and JWKS of every OIDC issuer that was removed, added or changed, so the
+  // next sign-in fetches them from the provider now configured.
+  void settings_changed(const store::TenantRecord& before, const store::TenantRecord& after);
 
  private:
   Context& ctx_;

@@ -1,8 +1,11 @@
 #include "services/oauth_http.hpp"
 
 #include <httplib.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <charconv>
+#include <memory>
 
 namespace lk::services {
 
@@ -22,6 +25,23 @@ bool loopback_host(std::string_view host) {
 
 Error provider_error(std::string internal) {
   return make_error(Errc::unauthorized, "The sign-in provider could not be reached", std::move(internal));
+}
+
+struct StoreFree {
+  void operator()(X509_STORE* store) const { X509_STORE_free(store); }
+};
+using StorePtr = std::unique_ptr<X509_STORE, StoreFree>;
+
+// The system's roots plus the certificates of `ca_file`. A new store per
+// client: the client's SSL_CTX takes ownership of it, and cpp-httplib adds
+// the default paths to whatever store the context holds, so a store shared
+// between threads would be modified concurrently.
+StorePtr trust_store(const std::string& ca_file) {
+  StorePtr store(X509_STORE_new());
+  if (!store) return nullptr;
+  if (X509_STORE_set_default_paths(store.get()) != 1) return nullptr;
+  if (X509_STORE_load_file(store.get(), ca_file.c_str()) != 1) return nullptr;
+  return store;
 }
 
 }  // namespace
@@ -70,17 +90,35 @@ std::optional<ParsedUrl> parse_provider_url(std::string_view url) {
   return out;
 }
 
-Result<HttpReply> provider_request(std::string_view url, const HttpHeaders& headers, std::optional<std::string> form) {
+Result<void> check_ca_file(const std::string& path) {
+  StorePtr store(X509_STORE_new());
+  if (!store || X509_STORE_load_file(store.get(), path.c_str()) != 1) {
+    return make_error(Errc::validation_error, "--oauth-ca-file: " + path + " is not a readable PEM certificate file");
+  }
+  return {};
+}
+
+Result<HttpReply> provider_request(const OutboundOptions& options, std::string_view url, const HttpHeaders& headers,
+                                   std::optional<std::string> form) {
   auto parsed = parse_provider_url(url);
   if (!parsed) return provider_error("provider URL refused: " + std::string(url));
   std::string base = parsed->scheme + "://" + parsed->host + ":" + std::to_string(parsed->port);
   httplib::Client client(base);
   // Certificate and host name checks are what make the client secret and
   // the tokens safe in transit; cpp-httplib's defaults are made explicit.
-  if (parsed->scheme == "https") client.enable_server_certificate_verification(true);
-  client.set_connection_timeout(kOAuthHttpTimeoutS, 0);
-  client.set_read_timeout(kOAuthHttpTimeoutS, 0);
-  client.set_write_timeout(kOAuthHttpTimeoutS, 0);
+  // An extra CA only adds trust: verification itself is never turned off.
+  if (parsed->scheme == "https") {
+    client.enable_server_certificate_verification(true);
+    if (!options.ca_file.empty()) {
+      auto store = trust_store(options.ca_file);
+      if (!store) return provider_error("cannot load --oauth-ca-file " + options.ca_file);
+      client.set_ca_cert_store(store.release());
+    }
+  }
+  auto timeout = static_cast<time_t>(options.timeout_s);
+  client.set_connection_timeout(timeout, 0);
+  client.set_read_timeout(timeout, 0);
+  client.set_write_timeout(timeout, 0);
   client.set_follow_location(false);
 
   httplib::Request req;
@@ -106,6 +144,11 @@ Result<HttpReply> provider_request(std::string_view url, const HttpHeaders& head
   httplib::Error error = httplib::Error::Success;
   if (!client.send(req, res, error)) {
     std::string why = too_big ? "body over limit" : httplib::to_string(error);
+    if (error == httplib::Error::SSLServerVerification) {
+      long verify = client.get_openssl_verify_result();
+      why += verify != X509_V_OK ? std::string(": ") + X509_verify_cert_error_string(verify)
+                                 : std::string(": the certificate does not name the host");
+    }
     return provider_error(req.method + " " + parsed->host + parsed->target + ": " + why);
   }
   reply.status = res.status;

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "http/url.hpp"
+#include "services/context.hpp"
 #include "services/oauth_http.hpp"
 
 #include <boost/json/parse.hpp>
@@ -44,15 +45,16 @@ std::string form_of(std::initializer_list<std::pair<std::string_view, std::strin
 
 // The token endpoint's access/id tokens, given the code and the PKCE
 // verifier (the provider checks it against the challenge it saw).
-Result<json::object> exchange_code(const std::string& token_url, const store::OAuthProviderConfig& config,
-                                   const CodeExchange& x) {
+Result<json::object> exchange_code(const OutboundOptions& options, const std::string& token_url,
+                                   const store::OAuthProviderConfig& config, const CodeExchange& x) {
   auto form = form_of({{"grant_type", "authorization_code"},
                        {"code", x.code},
                        {"redirect_uri", x.redirect_uri},
                        {"client_id", config.client_id},
                        {"client_secret", x.client_secret},
                        {"code_verifier", x.code_verifier}});
-  auto tokens = json_reply(provider_request(token_url, {{"Accept", "application/json"}}, form), "token endpoint");
+  auto tokens =
+      json_reply(provider_request(options, token_url, {{"Accept", "application/json"}}, form), "token endpoint");
   if (!tokens) return tokens.error();
   // GitHub answers errors with 200 and {"error": ...}.
   if (auto error = str(*tokens, "error"); !error.empty()) return failed("token endpoint: " + error);
@@ -61,16 +63,31 @@ Result<json::object> exchange_code(const std::string& token_url, const store::OA
 
 }  // namespace
 
+OutboundOptions ProviderClient::outbound() const {
+  return OutboundOptions{settings_.oauth_timeout_s, settings_.oauth_ca_file};
+}
+
+void ProviderClient::forget(const std::string& issuer) {
+  std::lock_guard lock(mutex_);
+  ++generation_;
+  auto it = discovery_.find(issuer);
+  if (it == discovery_.end()) return;
+  keys_.erase(it->second.value.jwks_uri);
+  discovery_.erase(it);
+}
+
 Result<Discovery> ProviderClient::discover(const std::string& issuer) {
   std::int64_t now = now_ms();
+  std::uint64_t generation = 0;
   {
     std::lock_guard lock(mutex_);
     auto it = discovery_.find(issuer);
     if (it != discovery_.end() && now - it->second.fetched_ms < kDiscoveryTtlS * 1000) return it->second.value;
+    generation = generation_;
   }
   std::string base = issuer;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  auto doc = json_reply(provider_request(base + "/.well-known/openid-configuration", {}), "discovery");
+  auto doc = json_reply(provider_request(outbound(), base + "/.well-known/openid-configuration", {}), "discovery");
   if (!doc) return doc.error();
   Discovery d{str(*doc, "issuer"), str(*doc, "authorization_endpoint"), str(*doc, "token_endpoint"),
               str(*doc, "jwks_uri")};
@@ -81,14 +98,16 @@ Result<Discovery> ProviderClient::discover(const std::string& issuer) {
     if (!parse_provider_url(*url)) return failed("discovery: endpoint refused: " + *url);
   }
   std::lock_guard lock(mutex_);
-  discovery_[issuer] = {d, now};
+  if (generation == generation_) discovery_[issuer] = {d, now};
   return d;
 }
 
 Result<std::shared_ptr<const auth::JwkSet>> ProviderClient::jwks(const std::string& uri, bool refresh) {
   std::int64_t now = now_ms();
+  std::uint64_t generation = 0;
   {
     std::lock_guard lock(mutex_);
+    generation = generation_;
     auto it = keys_.find(uri);
     if (it != keys_.end()) {
       std::int64_t age = now - it->second.fetched_ms;
@@ -96,14 +115,14 @@ Result<std::shared_ptr<const auth::JwkSet>> ProviderClient::jwks(const std::stri
       if (fresh) return it->second.value;
     }
   }
-  auto reply = provider_request(uri, {});
+  auto reply = provider_request(outbound(), uri, {});
   if (!reply) return reply.error();
   if (reply->status != 200) return failed("jwks: HTTP " + std::to_string(reply->status));
   auto set = auth::JwkSet::parse(reply->body);
   if (!set) return failed("jwks: not a JWK set");
   auto shared = std::make_shared<const auth::JwkSet>(std::move(*set));
   std::lock_guard lock(mutex_);
-  keys_[uri] = {shared, now};
+  if (generation == generation_) keys_[uri] = {shared, now};
   return shared;
 }
 
@@ -116,7 +135,7 @@ Result<auth::ProviderIdentity> ProviderClient::identify_oidc(const store::OAuthP
                                                              const CodeExchange& exchange) {
   auto d = discover(config.issuer);
   if (!d) return d.error();
-  auto tokens = exchange_code(d->token_endpoint, config, exchange);
+  auto tokens = exchange_code(outbound(), d->token_endpoint, config, exchange);
   if (!tokens) return tokens.error();
   std::string id_token = str(*tokens, "id_token");
   if (id_token.empty()) return failed("token endpoint: no id_token");
@@ -138,12 +157,12 @@ Result<auth::ProviderIdentity> ProviderClient::identify_oidc(const store::OAuthP
 
 Result<auth::ProviderIdentity> ProviderClient::identify_github(const store::OAuthProviderConfig& config,
                                                                const CodeExchange& exchange) {
-  auto tokens = exchange_code(config.token_url, config, exchange);
+  auto tokens = exchange_code(outbound(), config.token_url, config, exchange);
   if (!tokens) return tokens.error();
   std::string access = str(*tokens, "access_token");
   if (access.empty()) return failed("token endpoint: no access_token");
   HttpHeaders headers{{"Authorization", "Bearer " + access}, {"Accept", "application/vnd.github+json"}};
-  auto user = json_reply(provider_request(config.api_url + "/user", headers), "github /user");
+  auto user = json_reply(provider_request(outbound(), config.api_url + "/user", headers), "github /user");
   if (!user) return user.error();
   auth::ProviderIdentity identity;
   // GitHub's stable id is the number; the login name can be changed.
@@ -160,7 +179,7 @@ Result<auth::ProviderIdentity> ProviderClient::identify_github(const store::OAut
 
   // /user's "email" is the public one, not necessarily verified: only the
   // primary entry of /user/emails says whether GitHub verified it.
-  auto emails = provider_request(config.api_url + "/user/emails", headers);
+  auto emails = provider_request(outbound(), config.api_url + "/user/emails", headers);
   if (!emails) return emails.error();
   if (emails->status != 200) return failed("github /user/emails: HTTP " + std::to_string(emails->status));
   boost::system::error_code ec;

@@ -6,6 +6,7 @@
 #include "auth/jwk.hpp"
 #include "auth/oidc.hpp"
 #include "core/error.hpp"
+#include "services/oauth_http.hpp"
 #include "store/records.hpp"
 
 #include <cstdint>
@@ -16,6 +17,8 @@
 #include <unordered_map>
 
 namespace lk::services {
+
+struct Settings;
 
 struct Discovery {
   std::string issuer;
@@ -35,6 +38,10 @@ struct CodeExchange {
 
 class ProviderClient {
  public:
+  // Timeouts and extra trust come from `settings` (--oauth-timeout,
+  // --oauth-ca-file), read at each call.
+  explicit ProviderClient(const Settings& settings) : settings_(settings) {}
+
   // The OIDC configuration of `issuer`, from <issuer>/.well-known/openid-configuration;
   // cached for kDiscoveryTtlS. Its "issuer" must equal `issuer` and every
   // endpoint must pass parse_provider_url.
@@ -45,7 +52,13 @@ class ProviderClient {
   // with a safe message on any failure.
   Result<auth::ProviderIdentity> identify(const store::OAuthProviderConfig& config, const CodeExchange& exchange);
 
+  // Drops the cached discovery document of `issuer` and the JWKS it names,
+  // so the next sign-in fetches both again (a tenant's provider settings
+  // changed). A fetch in flight meanwhile is not cached. Never blocks on I/O.
+  void forget(const std::string& issuer);
+
  private:
+  OutboundOptions outbound() const;
   Result<auth::ProviderIdentity> identify_oidc(const store::OAuthProviderConfig& config, const CodeExchange& exchange);
   Result<auth::ProviderIdentity> identify_github(const store::OAuthProviderConfig& config,
                                                  const CodeExchange& exchange);
@@ -64,6 +77,9 @@ class ProviderClient {
   std::mutex mutex_;
   std::unordered_map<std::string, CachedDiscovery> discovery_;
   std::unordered_map<std::string, CachedKeys> keys_;
+  // Bumped by forget(): a fetch that started before is not cached.
+  std::uint64_t generation_ = 0;
+  const Settings& settings_;
 };
 
 inline constexpr std::int64_t kDiscoveryTtlS = 3600;

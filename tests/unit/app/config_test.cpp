@@ -17,7 +17,7 @@ constexpr const char* kEnvNames[] = {
     "LATCHKEY_DATA",        "LATCHKEY_LISTEN",      "LATCHKEY_ADMIN_SECRET", "LATCHKEY_MASTER_KEY",
     "LATCHKEY_PUBLIC_URL",  "LATCHKEY_MAIL_FROM",   "LATCHKEY_THREADS",      "LATCHKEY_ACCESS_TTL",
     "LATCHKEY_REFRESH_TTL", "LATCHKEY_REFRESH_REUSE_GRACE", "LATCHKEY_DURABILITY", "LATCHKEY_DEV",
-    "LATCHKEY_QUIET",
+    "LATCHKEY_QUIET",       "LATCHKEY_OAUTH_TIMEOUT", "LATCHKEY_OAUTH_CA_FILE",
 };
 
 // Clears every LATCHKEY_* variable for the test and restores them after, so
@@ -297,11 +297,31 @@ TEST_CASE("parse_serve_args: LATCHKEY_DEV that is not truthy leaves dev off") {
   CHECK_FALSE(parse_ok({}).dev);
 }
 
+TEST_CASE("parse_serve_args: --oauth-timeout and --oauth-ca-file") {
+  CleanEnv env;
+  Config d = parse_ok({});
+  CHECK(d.oauth_timeout_s == 10);
+  CHECK(d.oauth_ca_file.empty());
+  Config c = parse_ok({"--oauth-timeout", "2", "--oauth-ca-file=/etc/latchkey/ca.pem"});
+  CHECK(c.oauth_timeout_s == 2);
+  CHECK(c.oauth_ca_file == "/etc/latchkey/ca.pem");
+  check_bad({"--oauth-timeout", "0"}, "--oauth-timeout");
+  check_bad({"--oauth-timeout", "121"}, "--oauth-timeout");
+  check_bad({"--oauth-timeout", "2s"}, "--oauth-timeout");
+  check_bad({"--oauth-ca-file="}, "--oauth-ca-file");
+  env.set("LATCHKEY_OAUTH_TIMEOUT", "3");
+  env.set("LATCHKEY_OAUTH_CA_FILE", "/ca.pem");
+  Config e = parse_ok({});
+  CHECK(e.oauth_timeout_s == 3);
+  CHECK(e.oauth_ca_file == "/ca.pem");
+  CHECK(parse_ok({"--oauth-timeout", "4"}).oauth_timeout_s == 4);
+}
+
 TEST_CASE("usage mentions every flag") {
   std::string u = usage();
   for (std::string_view flag : {"--data", "--listen", "--admin-secret", "--master-key", "--public-url", "--dev",
                                 "--threads", "--access-ttl", "--refresh-ttl", "--refresh-reuse-grace",
-                                "--durability", "--mail-from", "--quiet"}) {
+                                "--durability", "--mail-from", "--quiet", "--oauth-timeout", "--oauth-ca-file"}) {
     CAPTURE(flag);
     CHECK(u.find(flag) != std::string::npos);
   }
