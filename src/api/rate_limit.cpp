@@ -46,7 +46,10 @@ std::optional<services::RouteClass> route_class(std::string_view path) {
       if (action == a) return services::RouteClass::auth;
     }
   }
-  if (parts.size() == 3 && parts[1] == "v1" && parts[2] == "tenants") return services::RouteClass::auth;
+  // POST /tenants and PATCH /tenants/{id} both check the admin secret.
+  if ((parts.size() == 3 || parts.size() == 4) && parts[1] == "v1" && parts[2] == "tenants") {
+    return services::RouteClass::auth;
+  }
   return services::RouteClass::api;
 }
 

@@ -1,4 +1,4 @@
-// /health, tenant creation (admin) and the JWKS.
+// /health, tenant creation and update (admin), and the JWKS.
 #include "api/api.hpp"
 
 #include "api/oauth_settings.hpp"
@@ -15,6 +15,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace lk::api {
 
@@ -49,63 +52,129 @@ awaitable<Response> health(Api& api, Request&) {
   co_return res;
 }
 
-awaitable<Response> create_tenant(Api& api, Request& req) {
-  // The admin secret is compared in constant time: its length is public,
-  // its bytes must not leak through timing.
+// The admin secret is compared in constant time: its length is public, its
+// bytes must not leak through timing.
+bool admin_allowed(const Api& api, const Request& req) {
   auto given = req.header("x-admin-secret");
-  if (!given || !crypto::ct_equal(*given, api.admin_secret)) {
-    co_return http::error_response(make_error(Errc::unauthorized, "Invalid admin secret"));
-  }
-  auto body = http::parse_json_object(req.body);
-  if (!body) co_return http::error_response(body.error());
-  http::FieldReader fields(*body);
-  services::NewTenant input;
-  auto name = fields.string("name", true, 100);
-  if (name && name->empty()) fields.fail("name", "name must not be empty");
-  auto owner = fields.string("ownerEmail", true, 320);
-  if (owner) {
-    *owner = auth::normalize_email(*owner);
-    if (!auth::valid_email(*owner)) fields.fail("ownerEmail", "ownerEmail is not a valid address");
-  }
-  auto app_url = fields.string("appUrl", false, 2048);
-  if (app_url && !http::origin_of(*app_url)) fields.fail("appUrl", "appUrl must be an http(s) URL");
-  auto origins = fields.strings("allowedOrigins", 50, 2048);
-  if (origins) {
-    for (const auto& o : *origins) {
-      if (!http::origin_of(o)) fields.fail("allowedOrigins", "allowedOrigins must be http(s) origins");
+  return given && crypto::ct_equal(*given, api.admin_secret);
+}
+
+// The settings fields shared by create and PATCH, validated alike. On create
+// name and ownerEmail are required; on PATCH every field is optional and
+// null is refused, except for allowedOrigins (null empties the list).
+struct TenantFields {
+  std::optional<std::string> name;
+  std::optional<std::string> owner_email;
+  std::optional<std::string> app_url;
+  std::optional<std::vector<std::string>> allowed_origins;
+  std::optional<bool> dev_mode;
+};
+
+TenantFields read_tenant_fields(http::FieldReader& fields, bool creating) {
+  TenantFields out;
+  if (!creating) {
+    for (std::string_view name : {"name", "ownerEmail", "appUrl", "devMode"}) {
+      if (fields.is_null(name)) fields.fail(name, std::string(name) + " cannot be null");
     }
   }
-  auto dev_mode = fields.boolean("devMode", false);
-  auto oauth = read_oauth_settings(*body, fields);
-  if (auto ok = fields.finish(); !ok) co_return http::error_response(ok.error());
+  out.name = fields.string("name", creating, 100);
+  if (out.name && out.name->empty()) fields.fail("name", "name must not be empty");
+  out.owner_email = fields.string("ownerEmail", creating, 320);
+  if (out.owner_email) {
+    *out.owner_email = auth::normalize_email(*out.owner_email);
+    if (!auth::valid_email(*out.owner_email)) fields.fail("ownerEmail", "ownerEmail is not a valid address");
+  }
+  out.app_url = fields.string("appUrl", false, 2048);
+  if (out.app_url && !http::origin_of(*out.app_url)) fields.fail("appUrl", "appUrl must be an http(s) URL");
+  out.allowed_origins = fields.strings("allowedOrigins", 50, 2048);
+  if (out.allowed_origins) {
+    for (const auto& o : *out.allowed_origins) {
+      if (!http::origin_of(o)) fields.fail("allowedOrigins", "allowedOrigins must be http(s) origins");
+    }
+  } else if (!creating && fields.is_null("allowedOrigins")) {
+    out.allowed_origins.emplace();
+  }
+  out.dev_mode = fields.boolean("devMode", false);
+  return out;
+}
 
-  input.name = std::move(*name);
-  input.owner_email = std::move(*owner);
-  if (app_url) input.app_url = std::move(*app_url);
-  if (origins) input.allowed_origins = std::move(*origins);
-  input.dev_mode = dev_mode.value_or(api.ctx.settings.dev);
-  if (oauth) input.oauth = std::move(*oauth);
-  auto created = co_await api.ctx.tenants.create(std::move(input));
-  if (!created) co_return http::error_response(created.error());
-
-  const auto& record = created->tenant->record;
+// The tenant for an admin: settings, never a key or a client secret.
+boost::json::object tenant_json(const store::TenantRecord& record) {
   boost::json::array allowed;
   for (const auto& o : record.allowed_origins) allowed.emplace_back(o);
-  boost::json::object tenant{{"id", to_string(record.id)},
+  return boost::json::object{{"id", to_string(record.id)},
                              {"name", record.name},
-                             {"api_key", created->api_key},
-                             {"secret_key", created->secret_key},
                              {"owner_email", record.owner_email},
                              {"app_url", record.app_url},
                              {"allowed_origins", std::move(allowed)},
                              {"dev_mode", record.dev_mode},
                              {"oauth", oauth_settings_json(record)},
-                             {"created_at", iso8601(record.created_ms)}};
+                             {"created_at", iso8601(record.created_ms)},
+                             {"updated_at", iso8601(record.updated_ms)}};
+}
+
+Response tenant_response(boost::json::object tenant, const Id& id, int status) {
   boost::json::object data;
   data["tenant"] = std::move(tenant);
-  Response res = http::ok(std::move(data), 201);
-  res.log_tenant = to_string(record.id);
-  co_return res;
+  Response res = http::ok(std::move(data), status);
+  res.log_tenant = to_string(id);
+  return res;
+}
+
+awaitable<Response> create_tenant(Api& api, Request& req) {
+  if (!admin_allowed(api, req)) {
+    co_return http::error_response(make_error(Errc::unauthorized, "Invalid admin secret"));
+  }
+  auto body = http::parse_json_object(req.body);
+  if (!body) co_return http::error_response(body.error());
+  http::FieldReader fields(*body);
+  TenantFields given = read_tenant_fields(fields, true);
+  auto oauth = read_oauth_settings(*body, fields);
+  if (auto ok = fields.finish(); !ok) co_return http::error_response(ok.error());
+
+  services::NewTenant input;
+  input.name = std::move(*given.name);
+  input.owner_email = std::move(*given.owner_email);
+  if (given.app_url) input.app_url = std::move(*given.app_url);
+  if (given.allowed_origins) input.allowed_origins = std::move(*given.allowed_origins);
+  input.dev_mode = given.dev_mode.value_or(api.ctx.settings.dev);
+  if (oauth) input.oauth = std::move(*oauth);
+  auto created = co_await api.ctx.tenants.create(std::move(input));
+  if (!created) co_return http::error_response(created.error());
+
+  const auto& record = created->tenant->record;
+  boost::json::object tenant = tenant_json(record);
+  tenant["api_key"] = created->api_key;
+  tenant["secret_key"] = created->secret_key;
+  co_return tenant_response(std::move(tenant), record.id, 201);
+}
+
+// PATCH /api/v1/tenants/{id} (API.md extension): only the fields present
+// change; the next request, on any thread, sees the new settings.
+awaitable<Response> update_tenant(Api& api, Request& req) {
+  // The secret before the id: without it, nobody learns which ids exist.
+  if (!admin_allowed(api, req)) {
+    co_return http::error_response(make_error(Errc::unauthorized, "Invalid admin secret"));
+  }
+  auto id = parse_uuid(req.param("id"));
+  if (!id) co_return http::error_response(make_error(Errc::not_found, "Tenant not found"));
+  auto body = http::parse_json_object(req.body);
+  if (!body) co_return http::error_response(body.error());
+  http::FieldReader fields(*body);
+  TenantFields given = read_tenant_fields(fields, false);
+  services::TenantPatch patch;
+  read_oauth_patch(*body, fields, patch);
+  if (auto ok = fields.finish(); !ok) co_return http::error_response(ok.error());
+  patch.name = std::move(given.name);
+  patch.owner_email = std::move(given.owner_email);
+  patch.app_url = std::move(given.app_url);
+  patch.allowed_origins = std::move(given.allowed_origins);
+  patch.dev_mode = given.dev_mode;
+
+  auto updated = co_await api.ctx.tenants.update(*id, std::move(patch));
+  if (!updated) co_return http::error_response(updated.error());
+  api.oauth.settings_changed(updated->before, updated->after->record);
+  co_return tenant_response(tenant_json(updated->after->record), *id, 200);
 }
 
 // A plain RFC 7517 JWK Set, not enveloped, so JWT libraries can fetch it.
@@ -149,6 +218,7 @@ void add_tenant_routes(http::Router& router, Api& api) {
   router.add("GET", "/health", bind(health));
   router.add("GET", "/api/v1/health", bind(health));
   router.add("POST", "/api/v1/tenants", bind(create_tenant));
+  router.add("PATCH", "/api/v1/tenants/{id}", bind(update_tenant));
   router.add("GET", "/api/v1/.well-known/jwks.json", bind(jwks));
 }
 

@@ -3,6 +3,8 @@
 #include "crypto/aead.hpp"
 #include "services/oauth_http.hpp"
 
+#include <algorithm>
+
 namespace lk::services {
 
 namespace {
@@ -73,6 +75,61 @@ store::OAuthProviderConfig seal_provider(std::string_view master_key, const Id& 
 std::optional<std::string> open_client_secret(std::string_view master_key, const Id& tenant,
                                               const store::OAuthProviderConfig& config) {
   return crypto::open(master_key, config.sealed_client_secret, seal_aad(tenant, config.id));
+}
+
+Result<void> apply_provider_patches(std::string_view master_key, const Id& tenant,
+                                    std::vector<store::OAuthProviderConfig>& providers,
+                                    const std::vector<OAuthProviderPatch>& patches) {
+  std::vector<store::OAuthProviderConfig> out = providers;
+  for (const auto& patch : patches) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.id == patch.id; });
+    if (patch.remove) {
+      if (it != out.end()) out.erase(it);
+      continue;
+    }
+    OAuthProviderInput input;
+    auto& c = input.config;
+    c.id = patch.id;
+    if (it != out.end()) {
+      // The stored secret is opened only to be sealed again with the rest:
+      // it never leaves this function in clear.
+      auto secret = open_client_secret(master_key, tenant, *it);
+      if (!secret) return internal_error("oauth client secret does not open with the master key: " + patch.id);
+      input.client_secret = std::move(*secret);
+      c.type = it->type;
+      c.client_id = it->client_id;
+      c.redirect_uri = it->redirect_uri;
+      if (!patch.type || *patch.type == it->type) {
+        c.issuer = it->issuer;
+        c.authorize_url = it->authorize_url;
+        c.token_url = it->token_url;
+        c.api_url = it->api_url;
+      }
+    }
+    auto set = [](std::string& field, const std::optional<std::string>& value) {
+      if (value) field = *value;
+    };
+    set(c.type, patch.type);
+    set(c.client_id, patch.client_id);
+    set(input.client_secret, patch.client_secret);
+    set(c.issuer, patch.issuer);
+    set(c.authorize_url, patch.authorize_url);
+    set(c.token_url, patch.token_url);
+    set(c.api_url, patch.api_url);
+    set(c.redirect_uri, patch.redirect_uri);
+    if (auto done = complete_provider(input); !done) return done.error();
+    auto sealed = seal_provider(master_key, tenant, std::move(input));
+    if (it != out.end()) {
+      *it = std::move(sealed);
+    } else {
+      out.push_back(std::move(sealed));
+    }
+  }
+  if (out.size() > kMaxOAuthProviders) {
+    return validation_error({{"oauth", "a tenant has at most 20 OAuth providers"}});
+  }
+  providers = std::move(out);
+  return {};
 }
 
 const store::OAuthProviderConfig* find_provider(const store::TenantRecord& tenant, std::string_view id) {

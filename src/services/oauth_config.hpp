@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lk::services {
 
@@ -27,6 +28,25 @@ struct OAuthProviderInput {
   std::string client_secret;
 };
 
+// A tenant has at most this many providers.
+inline constexpr std::size_t kMaxOAuthProviders = 20;
+
+// One provider entry of a tenant PATCH. A field left nullopt keeps its
+// stored value; an empty string puts an optional URL (issuer of a custom
+// provider excepted) back to its default.
+struct OAuthProviderPatch {
+  std::string id;
+  bool remove = false;  // "<id>": null
+  std::optional<std::string> type;
+  std::optional<std::string> client_id;
+  std::optional<std::string> client_secret;
+  std::optional<std::string> issuer;
+  std::optional<std::string> authorize_url;
+  std::optional<std::string> token_url;
+  std::optional<std::string> api_url;
+  std::optional<std::string> redirect_uri;
+};
+
 // Fills the type and default URLs ("google" and "github" need no type; any
 // other id must say "oidc" or "github") and checks every URL with
 // parse_provider_url. VALIDATION_ERROR names the field ("oauth.<id>.<field>").
@@ -37,6 +57,19 @@ Result<void> complete_provider(OAuthProviderInput& input);
 store::OAuthProviderConfig seal_provider(std::string_view master_key, const Id& tenant, OAuthProviderInput input);
 std::optional<std::string> open_client_secret(std::string_view master_key, const Id& tenant,
                                               const store::OAuthProviderConfig& config);
+
+// Applies `patches` to a tenant's stored providers, in order: a removal
+// drops the provider (none is fine); a new id is read as at creation
+// (clientId and clientSecret required); a known id keeps every field the
+// patch leaves out, the sealed client secret included, except that a new
+// type starts its URLs from that type's defaults. Every resulting entry
+// passes complete_provider. VALIDATION_ERROR names the field
+// ("oauth.<id>.<field>", or "oauth" past kMaxOAuthProviders); INTERNAL_ERROR
+// when a kept secret does not open with the master key. On error
+// `providers` is left as it was.
+Result<void> apply_provider_patches(std::string_view master_key, const Id& tenant,
+                                    std::vector<store::OAuthProviderConfig>& providers,
+                                    const std::vector<OAuthProviderPatch>& patches);
 
 // The provider `id` of the tenant, or nullptr.
 const store::OAuthProviderConfig* find_provider(const store::TenantRecord& tenant, std::string_view id);

@@ -37,7 +37,7 @@ bool Tenant::origin_allowed(std::string_view origin) const {
   return false;
 }
 
-Result<std::shared_ptr<const Tenant>> TenantDirectory::load(const store::TenantRecord& record) {
+Result<std::shared_ptr<const Tenant>> TenantDirectory::load(const store::TenantRecord& record, bool replace) {
   auto tenant = std::make_shared<Tenant>();
   tenant->record = record;
   for (const auto& sk : record.signing_keys) {
@@ -59,6 +59,11 @@ Result<std::shared_ptr<const Tenant>> TenantDirectory::load(const store::TenantR
   }
   std::shared_ptr<const Tenant> shared = tenant;
   std::unique_lock lock(mutex_);
+  if (!replace) {
+    // Another thread cached this tenant first: keep (and return) its copy,
+    // which is as new as ours or newer.
+    if (auto it = by_id_.find(key_of(record.id)); it != by_id_.end()) return it->second;
+  }
   by_key_hash_[key_of(record.api_key_hash)] = shared;
   by_id_[key_of(record.id)] = shared;
   return shared;

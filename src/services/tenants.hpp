@@ -1,4 +1,4 @@
-// Tenants: creation, the API-key -> tenant cache, and signing keys.
+// Tenants: creation, updates, the API-key -> tenant cache, and signing keys.
 #pragma once
 
 #include "core/error.hpp"
@@ -45,6 +45,24 @@ struct NewTenant {
   std::vector<OAuthProviderInput> oauth;  // validated; secrets sealed by create
 };
 
+// A partial update (PATCH /tenants/{id}): nullopt fields keep their value.
+// Values are validated by the caller as for NewTenant; OAuth entries are
+// merged by apply_provider_patches.
+struct TenantPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> owner_email;
+  std::optional<std::string> app_url;
+  std::optional<std::vector<std::string>> allowed_origins;
+  std::optional<bool> dev_mode;
+  bool remove_all_oauth = false;  // "oauth": null, applied before `oauth`
+  std::vector<OAuthProviderPatch> oauth;
+};
+
+struct UpdatedTenant {
+  store::TenantRecord before;  // as stored just before this update
+  std::shared_ptr<const Tenant> after;
+};
+
 struct CreatedTenant {
   std::shared_ptr<const Tenant> tenant;
   std::string api_key;     // shown once; only its hash is stored
@@ -59,13 +77,22 @@ class TenantDirectory {
 
   // Creates the tenant with fresh keys. Commits on the blocking pool.
   awaitable<Result<CreatedTenant>> create(NewTenant input);
+  // Applies `patch` to the stored tenant under its lock and commits it on
+  // the blocking pool (synced like create), then swaps the cached tenant:
+  // requests that start after the swap see the new settings, requests in
+  // flight keep the snapshot they hold. NOT_FOUND for an unknown id;
+  // VALIDATION_ERROR from the OAuth merge.
+  awaitable<Result<UpdatedTenant>> update(Id id, TenantPatch patch);
   // The tenant owning this API key; nullptr for an unknown key. Cached.
   Result<std::shared_ptr<const Tenant>> by_api_key(std::string_view api_key);
   // The tenant with this id; nullptr when there is none. Cached.
   Result<std::shared_ptr<const Tenant>> by_id(const Id& id);
 
  private:
-  Result<std::shared_ptr<const Tenant>> load(const store::TenantRecord& record);
+  // Builds the Tenant of `record` and caches it: `replace` overwrites a
+  // cached copy (an update), otherwise a cached copy wins (a cache fill
+  // that read the store before an update committed must not undo it).
+  Result<std::shared_ptr<const Tenant>> load(const store::TenantRecord& record, bool replace = false);
   store::Store& store_;
   Pool& blocking_;
   std::string master_key_;

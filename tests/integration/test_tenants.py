@@ -1,5 +1,7 @@
-"""Tenant creation, the admin secret, API key checks, and the JWKS endpoint."""
+"""Tenant creation and update (PATCH), the admin secret, API key checks,
+and the JWKS endpoint."""
 
+import threading
 import time
 
 import harness
@@ -72,6 +74,148 @@ class TenantCreationTest(ServerTestCase):
     def test_missing_owner_email_is_validation_error(self):
         r = self.post_tenant({"name": "No owner"})
         self.assertError(r, 400, "VALIDATION_ERROR", field="ownerEmail")
+
+
+class TenantUpdateTest(ServerTestCase):
+    """PATCH /api/v1/tenants/{id}: partial, validated like create, live at
+    once, durable across a restart. Provider settings: test_oauth.py."""
+
+    def patch(self, tenant_id, body, secret=None, send_secret=True, **kw):
+        headers = {}
+        if send_secret:
+            headers["X-Admin-Secret"] = self.server.admin_secret if secret is None else secret
+        return self.server.call("PATCH", f"{API}/tenants/{tenant_id}", body, headers=headers, **kw)
+
+    def current(self, tenant):
+        """The stored settings: an empty PATCH changes nothing and returns them."""
+        return self.assertOk(self.patch(tenant["id"], {}))["tenant"]
+
+    def login_from(self, tenant, origin):
+        return self.server.call("POST", API + "/auth/login", {"email": new_email(), "password": "x" * 12},
+                                api_key=tenant["api_key"], headers={"Origin": origin})
+
+    def test_only_the_fields_present_change(self):
+        t = create_tenant(self.server, name="Before", appUrl="https://app.before.example",
+                          allowedOrigins=["https://admin.before.example"], devMode=True)
+        r = self.patch(t["id"], {"name": "After", "unknownField": 1})
+        after = self.assertOk(r)["tenant"]
+        self.assertEqual(after["name"], "After")
+        for key in ("id", "owner_email", "app_url", "allowed_origins", "dev_mode", "created_at", "oauth"):
+            self.assertEqual(after[key], t[key], key)
+        self.assertIsoUtc(after["updated_at"])
+        self.assertNotIn("api_key", after)
+        self.assertNotIn("secret_key", after)
+        self.assertNotIn(t["api_key"], r.body.decode())
+        self.assertEqual(r.headers.get("Cache-Control"), "no-store")
+
+        after = self.assertOk(self.patch(t["id"], {"appUrl": "https://app.after.example", "devMode": False,
+                                                   "ownerEmail": " New.Owner@Example.COM "}))["tenant"]
+        self.assertEqual((after["name"], after["app_url"], after["dev_mode"], after["owner_email"]),
+                         ("After", "https://app.after.example", False, "new.owner@example.com"))
+        self.assertEqual(after["allowed_origins"], ["https://admin.before.example"])
+        self.assertEqual(self.assertOk(self.patch(t["id"], {"allowedOrigins": None}))["tenant"]["allowed_origins"], [])
+
+    def test_origins_and_dev_mode_apply_to_the_next_request(self):
+        t = create_tenant(self.server, appUrl="https://app.one.example", devMode=True)
+        account, _ = harness.signup_and_login(self.server, t)
+        self.assertError(self.login_from(t, "https://app.two.example"), 403, "FORBIDDEN")
+        self.assertError(self.login_from(t, "https://app.one.example"), 401, "INVALID_CREDENTIALS")
+
+        self.assertOk(self.patch(t["id"], {"appUrl": "https://app.two.example",
+                                           "allowedOrigins": ["https://admin.two.example"], "devMode": False}))
+        self.assertError(self.login_from(t, "https://app.one.example"), 403, "FORBIDDEN")
+        r = self.login_from(t, "https://admin.two.example")
+        self.assertError(r, 401, "INVALID_CREDENTIALS")
+        self.assertEqual(r.headers.get("Access-Control-Allow-Origin"), "https://admin.two.example")
+        # Out of development mode, session cookies are Secure at once.
+        session = harness.login(self.server, account)
+        self.assertTrue(session.response.set_cookies["accessToken"].secure)
+        self.assertTrue(session.response.set_cookies["refreshToken"].secure)
+
+    def test_bad_values_are_400_with_the_field_and_change_nothing(self):
+        t = create_tenant(self.server, appUrl="https://app.keep.example")
+        cases = [
+            ({"name": ""}, "name"), ({"name": None}, "name"), ({"name": "x" * 101}, "name"), ({"name": 5}, "name"),
+            ({"ownerEmail": "not-an-email"}, "ownerEmail"), ({"ownerEmail": None}, "ownerEmail"),
+            ({"appUrl": "ftp://app.example"}, "appUrl"), ({"appUrl": "app.example"}, "appUrl"),
+            ({"appUrl": None}, "appUrl"),
+            ({"allowedOrigins": ["https://ok.example", "javascript:alert(1)"]}, "allowedOrigins"),
+            ({"allowedOrigins": "https://ok.example"}, "allowedOrigins"),
+            ({"devMode": "yes"}, "devMode"), ({"devMode": None}, "devMode"),
+        ]
+        for body, field in cases:
+            with self.subTest(body=body):
+                self.assertError(self.patch(t["id"], body), 400, "VALIDATION_ERROR", field=field)
+        # One bad field fails the whole PATCH, the good fields included.
+        self.assertError(self.patch(t["id"], {"name": "Changed", "appUrl": "nope"}), 400, "VALIDATION_ERROR",
+                         field="appUrl")
+        for raw in ("{", "[1]", '"x"', '{"name": "a", "name": "b"}'):
+            with self.subTest(raw=raw):
+                r = self.server.call("PATCH", f"{API}/tenants/{t['id']}", body=raw,
+                                     headers={"X-Admin-Secret": self.server.admin_secret})
+                self.assertError(r, 400, "VALIDATION_ERROR")
+        now = self.current(t)
+        self.assertEqual((now["name"], now["app_url"]), (t["name"], "https://app.keep.example"))
+
+    def test_admin_secret_is_checked_before_the_tenant(self):
+        t = create_tenant(self.server)
+        unknown = "00000000-0000-7000-8000-000000000000"
+        for tenant_id in (t["id"], unknown):
+            self.assertError(self.patch(tenant_id, {"name": "x"}, send_secret=False), 401, "UNAUTHORIZED")
+            self.assertError(self.patch(tenant_id, {"name": "x"}, secret="wrong-secret-" + "0" * 16), 401,
+                             "UNAUTHORIZED")
+            self.assertError(self.patch(tenant_id, {"name": "x"}, secret=self.server.admin_secret[:-1]), 401,
+                             "UNAUTHORIZED")
+        self.assertEqual(self.current(t)["name"], t["name"])
+        self.assertError(self.patch(unknown, {"name": "x"}), 404, "NOT_FOUND")
+        self.assertError(self.patch("not-a-uuid", {"name": "x"}), 404, "NOT_FOUND")
+        # The API key is not an admin credential.
+        r = self.server.call("PATCH", f"{API}/tenants/{t['id']}", {"name": "x"}, api_key=t["api_key"])
+        self.assertError(r, 401, "UNAUTHORIZED")
+
+    def test_body_over_the_limit_is_413(self):
+        t = create_tenant(self.server)
+        r = self.patch(t["id"], {"name": "x", "pad": "y" * harness.BODY_LIMIT})
+        self.assertError(r, 413, "PAYLOAD_TOO_LARGE")
+        self.assertAlive()
+
+    def test_parallel_patches_never_lose_each_others_changes(self):
+        t = create_tenant(self.server)
+        results = []
+
+        def add(i):
+            body = {"oauth": {f"idp{i}": {"type": "oidc", "clientId": f"c{i}", "clientSecret": f"s{i}",
+                                          "issuer": f"https://idp{i}.example"}}}
+            results.append(self.patch(t["id"], body).status)
+
+        threads = [threading.Thread(target=add, args=(i,)) for i in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        self.assertEqual(results, [200] * 8)
+        self.assertEqual(set(self.current(t)["oauth"]), {f"idp{i}" for i in range(8)})
+
+
+class TenantUpdateRestartTest(ServerTestCase):
+
+    def test_a_patch_survives_a_restart(self):
+        t = create_tenant(self.server, appUrl="https://app.old.example", devMode=True)
+        headers = {"X-Admin-Secret": self.server.admin_secret}
+        r = self.server.call("PATCH", f"{API}/tenants/{t['id']}",
+                             {"name": "Durable", "appUrl": "https://app.new.example", "devMode": False,
+                              "oauth": {"google": {"clientId": "g-id", "clientSecret": "g-secret"}}},
+                             headers=headers)
+        before = self.assertOk(r)["tenant"]
+        self.server.restart()
+        after = self.assertOk(self.server.call("PATCH", f"{API}/tenants/{t['id']}", {}, headers=headers))["tenant"]
+        for key in ("name", "app_url", "dev_mode", "oauth", "allowed_origins"):
+            self.assertEqual(after[key], before[key], key)
+        self.assertEqual(after["oauth"]["google"]["clientId"], "g-id")
+        r = self.server.call("POST", API + "/auth/login", {"email": new_email(), "password": "x" * 12},
+                             api_key=t["api_key"], headers={"Origin": "https://app.new.example"})
+        self.assertError(r, 401, "INVALID_CREDENTIALS")
+        self.assertNotIn("g-secret", self.server.all_stderr_text())
 
 
 class ApiKeyTest(ServerTestCase):
