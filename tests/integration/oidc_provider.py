@@ -8,8 +8,13 @@ suite: standard library HTTP server, keys made and tokens signed with the
   GitHub  /login/oauth/authorize, /login/oauth/access_token, /user, /user/emails
 
 Knobs a test sets between flows: `user` (the claims of the next sign-in),
-`alg`, `token_delay_s` (a slow /token), and `id_token_mode` ("ok",
-"forged": signed by a key not in the JWKS, "expired", "wrong_nonce").
+`alg`, `token_delay_s` (a slow /token), `id_token_mode` ("ok",
+"forged": signed by a key not in the JWKS, "expired", "wrong_nonce") and
+`authorize_path` (what discovery names as the authorization endpoint).
+
+`tls`: a server-side ssl.SSLContext makes it serve HTTPS (issuer
+https://127.0.0.1:<port>); `make_test_pki` writes a throwaway CA and server
+certificates for that.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import base64
 import hashlib
 import json
 import secrets
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -73,8 +79,45 @@ class Key:
         return signing_input + "." + b64url(self.sign(signing_input.encode()))
 
 
+def make_test_pki(directory: Path) -> dict[str, Path]:
+    """A throwaway CA (ca.pem) and two server certificates it signed, with
+    their keys: `good` names 127.0.0.1, `wrong_host` only idp.wrong.example."""
+    d = Path(directory)
+    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
+    _openssl("req", "-x509", *ec, "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"), "-days", "2",
+             "-subj", "/CN=Latchkey test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    out = {"ca": d / "ca.pem"}
+    for name, san in (("good", "IP:127.0.0.1"), ("wrong_host", "DNS:idp.wrong.example")):
+        ext = d / f"{name}.ext"
+        ext.write_text(f"subjectAltName={san}\nbasicConstraints=CA:FALSE\n"
+                       "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n")
+        _openssl("req", *ec, "-keyout", str(d / f"{name}.key"), "-out", str(d / f"{name}.csr"),
+                 "-subj", f"/CN={san.split(':', 1)[1]}")
+        _openssl("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / "ca.pem"),
+                 "-CAkey", str(d / "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", str(ext),
+                 "-out", str(d / f"{name}.pem"))
+        out[name] = d / f"{name}.pem"
+    return out
+
+
+def server_tls(cert: Path) -> ssl.SSLContext:
+    """A server context for `cert` (its key is next to it, .key)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(cert.with_suffix(".key")))
+    return ctx
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that refuses our certificate hangs up mid-handshake
+
+
 class Provider:
-    def __init__(self, client_id: str = "client-" + secrets.token_hex(4), client_secret: str | None = None):
+    def __init__(self, client_id: str = "client-" + secrets.token_hex(4), client_secret: str | None = None,
+                 tls: ssl.SSLContext | None = None):
         self.client_id = client_id
         self.client_secret = client_secret or secrets.token_urlsafe(24)
         self._tmp = tempfile.TemporaryDirectory(prefix="latchkey-idp-")
@@ -84,14 +127,18 @@ class Provider:
         self.alg = "RS256"
         self.id_token_mode = "ok"
         self.token_delay_s = 0.0
+        self.authorize_path = "/authorize"
         self.user: dict = {}
         self.codes: dict[str, dict] = {}
         self.access_tokens: dict[str, dict] = {}
         self.token_requests: list[dict] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
+        if tls is not None:
+            # The handshake runs in the handler's thread, not in accept().
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True,
+                                                  do_handshake_on_connect=False)
         self.port = self._server.server_address[1]
-        self.issuer = f"http://127.0.0.1:{self.port}"
+        self.issuer = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -103,7 +150,7 @@ class Provider:
     # -- the endpoints -----------------------------------------------------
 
     def discovery(self) -> dict:
-        return {"issuer": self.issuer, "authorization_endpoint": self.issuer + "/authorize",
+        return {"issuer": self.issuer, "authorization_endpoint": self.issuer + self.authorize_path,
                 "token_endpoint": self.issuer + "/token", "jwks_uri": self.issuer + "/jwks",
                 "response_types_supported": ["code"], "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256", "ES256"]}
@@ -180,6 +227,11 @@ class Provider:
             def log_message(self, *args) -> None:
                 pass
 
+            def setup(self) -> None:
+                if isinstance(self.request, ssl.SSLSocket):
+                    self.request.do_handshake()
+                super().setup()
+
             def _send(self, status: int, body: object, headers: dict | None = None) -> None:
                 raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 self.send_response(status)
@@ -204,7 +256,7 @@ class Provider:
                     self._send(200, provider.discovery())
                 elif url.path == "/jwks":
                     self._send(200, {"keys": [k.jwk for k in provider.keys.values()]})
-                elif url.path in ("/authorize", "/login/oauth/authorize"):
+                elif url.path in ("/authorize", provider.authorize_path, "/login/oauth/authorize"):
                     status, headers, text = provider.authorize(q)
                     self._send(status, text, headers)
                 elif url.path == "/user":
