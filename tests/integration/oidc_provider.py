@@ -80,24 +80,36 @@ class Key:
 
 
 def make_test_pki(directory: Path) -> dict[str, Path]:
-    """A throwaway CA (ca.pem) and two server certificates it signed, with
-    their keys: `good` names 127.0.0.1, `wrong_host` only idp.wrong.example."""
+    """Two throwaway CAs and server certificates they signed (keys next to
+    them, .key): `ca` (ca.pem) signed `good` (names 127.0.0.1) and
+    `wrong_host` (names only idp.wrong.example); `system_ca` signed
+    `system_good` (127.0.0.1) and sits alone in `system_dir`, a hashed
+    certificate directory to pass as SSL_CERT_DIR (a stand-in for the
+    system's roots)."""
     d = Path(directory)
     ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
-    _openssl("req", "-x509", *ec, "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"), "-days", "2",
-             "-subj", "/CN=Latchkey test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    out = {"ca": d / "ca.pem"}
-    for name, san in (("good", "IP:127.0.0.1"), ("wrong_host", "DNS:idp.wrong.example")):
+    out = {}
+    for ca, cn in (("ca", "Latchkey test CA"), ("system_ca", "Latchkey test system CA")):
+        _openssl("req", "-x509", *ec, "-keyout", str(d / f"{ca}.key"), "-out", str(d / f"{ca}.pem"), "-days", "2",
+                 "-subj", f"/CN={cn}", "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        out[ca] = d / f"{ca}.pem"
+    for name, ca, san in (("good", "ca", "IP:127.0.0.1"), ("wrong_host", "ca", "DNS:idp.wrong.example"),
+                          ("system_good", "system_ca", "IP:127.0.0.1")):
         ext = d / f"{name}.ext"
         ext.write_text(f"subjectAltName={san}\nbasicConstraints=CA:FALSE\n"
                        "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n")
         _openssl("req", *ec, "-keyout", str(d / f"{name}.key"), "-out", str(d / f"{name}.csr"),
                  "-subj", f"/CN={san.split(':', 1)[1]}")
-        _openssl("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / "ca.pem"),
-                 "-CAkey", str(d / "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", str(ext),
+        _openssl("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / f"{ca}.pem"),
+                 "-CAkey", str(d / f"{ca}.key"), "-CAcreateserial", "-days", "2", "-extfile", str(ext),
                  "-out", str(d / f"{name}.pem"))
         out[name] = d / f"{name}.pem"
+    system_dir = d / "system-certs"
+    system_dir.mkdir()
+    subject_hash = _openssl("x509", "-in", str(out["system_ca"]), "-noout", "-subject_hash").decode().strip()
+    (system_dir / f"{subject_hash}.0").write_bytes(out["system_ca"].read_bytes())
+    out["system_dir"] = system_dir
     return out
 
 

@@ -8,6 +8,7 @@ by PATCH /tenants/{id} without a restart, a provider timeout
 with a private CA (--oauth-ca-file)."""
 
 import http.client
+import os
 import ssl
 import tempfile
 import threading
@@ -405,6 +406,7 @@ class OAuthHttpsTest(harness.ServerTestCase):
         test CA, host name unchecked: the browser is not under test)."""
         parts = urllib.parse.urlsplit(url)
         ctx = ssl.create_default_context(cafile=str(self.pki["ca"]))
+        ctx.load_verify_locations(cafile=str(self.pki["system_ca"]))
         ctx.check_hostname = False
         conn = http.client.HTTPSConnection(parts.hostname, parts.port, context=ctx, timeout=10)
         try:
@@ -473,6 +475,39 @@ class OAuthHttpsTest(harness.ServerTestCase):
             # OIDC cannot even start: discovery is fetched over the same TLS.
             r = plain.client(tenant["api_key"]).get("/auth/oauth/url?provider=corp")
             self.assertError(r, 401, "UNAUTHORIZED")
+
+    def test_the_system_roots_stay_trusted_next_to_the_ca_file(self):
+        # SSL_CERT_DIR stands in for the system's roots: the CA file adds to
+        # them, it does not replace them.
+        system_signed = Provider(tls=server_tls(self.pki["system_good"]))
+        self.addCleanup(system_signed.close)
+        server = harness.Server("--oauth-ca-file", str(self.pki["ca"]))
+        self.addCleanup(server.close)
+        saved = os.environ.get("SSL_CERT_DIR")
+        os.environ["SSL_CERT_DIR"] = str(self.pki["system_dir"])
+        try:
+            server.start()  # the child's environment is taken here
+        finally:
+            if saved is None:
+                del os.environ["SSL_CERT_DIR"]
+            else:
+                os.environ["SSL_CERT_DIR"] = saved
+        tenant = create_tenant(server, appUrl=APP, oauth={
+            "sys": {"type": "github", "clientId": system_signed.client_id,
+                    "clientSecret": system_signed.client_secret,
+                    "authorizeUrl": system_signed.issuer + "/login/oauth/authorize",
+                    "tokenUrl": system_signed.issuer + "/login/oauth/access_token",
+                    "apiUrl": system_signed.issuer},
+            "github": {"type": "github", "clientId": self.github.client_id,
+                       "clientSecret": self.github.client_secret,
+                       "authorizeUrl": self.github.issuer + "/login/oauth/authorize",
+                       "tokenUrl": self.github.issuer + "/login/oauth/access_token",
+                       "apiUrl": self.github.issuer}})
+        for provider, idp in (("sys", system_signed), ("github", self.github)):
+            with self.subTest(provider=provider):
+                r = self.sign_in(server, tenant, provider, idp, new_email("roots"))
+                self.assertEqual(self.outcome(r), {"success": "true"})
+        server.stop_ok()
 
     def test_unreadable_ca_file_stops_the_start(self):
         bad = Path(self._pki_dir.name) / "not-a-cert.pem"
