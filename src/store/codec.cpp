@@ -39,14 +39,14 @@ std::optional<T> finish(const Reader& r, T&& record) {
 
 }  // namespace
 
-// Tenant records are version 2 since OAuth providers were added (appended
-// after updated_ms); version 1 records still decode, with no providers.
-constexpr std::uint8_t kTenantVersion = kTenantFormatVersion;
+// Tenant records: version 2 appended the OAuth providers after updated_ms,
+// version 3 the mail sender (name, address) after them. Older records
+// still decode, with no providers and the server's sender.
 constexpr std::size_t kMinProviderSize = 9 * kMinStringSize;
 
 std::string encode_tenant(const TenantRecord& t) {
   Writer w;
-  w.u8(kTenantVersion);
+  w.u8(kTenantFormatVersion);
   w.fixed(t.id);
   w.str(t.name);
   w.str(t.owner_email);
@@ -72,13 +72,15 @@ std::string encode_tenant(const TenantRecord& t) {
       w.str(*field);
     }
   }
+  w.str(t.mail_from.name);
+  w.str(t.mail_from.address);
   return std::move(w).take();
 }
 
 std::optional<TenantRecord> decode_tenant(std::string_view value) {
   Reader r(value);
   std::uint8_t version = r.u8();
-  if (!r.ok() || (version != kFormatVersion && version != kTenantVersion)) return std::nullopt;
+  if (!r.ok() || version < 1 || version > kTenantFormatVersion) return std::nullopt;
   TenantRecord t;
   t.id = r.fixed<16>();
   t.name = r.str();
@@ -102,7 +104,7 @@ std::optional<TenantRecord> decode_tenant(std::string_view value) {
   }
   t.created_ms = r.i64();
   t.updated_ms = r.i64();
-  if (version == kTenantVersion) {
+  if (version >= 2) {
     std::size_t providers = r.count(kMinProviderSize);
     t.oauth_providers.reserve(providers);
     for (std::size_t i = 0; i < providers && r.ok(); ++i) {
@@ -113,6 +115,10 @@ std::optional<TenantRecord> decode_tenant(std::string_view value) {
       }
       t.oauth_providers.push_back(std::move(p));
     }
+  }
+  if (version >= 3) {
+    t.mail_from.name = r.str();
+    t.mail_from.address = r.str();
   }
   return finish(r, std::move(t));
 }
@@ -257,8 +263,11 @@ std::optional<MfaRecord> decode_mfa(std::string_view value) {
   return finish(r, std::move(m));
 }
 
+// Mail records: version 2 appended the sender (name, address) after
+// attempts; version 1 records decode with an empty one (the server's).
 std::string encode_mail(const MailRecord& m) {
-  Writer w = versioned();
+  Writer w;
+  w.u8(kMailFormatVersion);
   w.i64(m.due_ms);
   w.fixed(m.id);
   w.fixed(m.tenant_id);
@@ -267,12 +276,15 @@ std::string encode_mail(const MailRecord& m) {
   w.str(m.text_body);
   w.str(m.html_body);
   w.u32(m.attempts);
+  w.str(m.from.name);
+  w.str(m.from.address);
   return std::move(w).take();
 }
 
 std::optional<MailRecord> decode_mail(std::string_view value) {
   Reader r(value);
-  if (!read_version(r)) return std::nullopt;
+  std::uint8_t version = r.u8();
+  if (!r.ok() || version < 1 || version > kMailFormatVersion) return std::nullopt;
   MailRecord m;
   m.due_ms = r.i64();
   m.id = r.fixed<16>();
@@ -282,6 +294,10 @@ std::optional<MailRecord> decode_mail(std::string_view value) {
   m.text_body = r.str();
   m.html_body = r.str();
   m.attempts = r.u32();
+  if (version >= 2) {
+    m.from.name = r.str();
+    m.from.address = r.str();
+  }
   return finish(r, std::move(m));
 }
 

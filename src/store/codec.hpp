@@ -23,9 +23,12 @@
 namespace lk::store::codec {
 
 inline constexpr std::uint8_t kFormatVersion = 1;
-// Tenant records only: version 2 appends the OAuth providers; version 1
-// records (written before them) still decode.
-inline constexpr std::uint8_t kTenantFormatVersion = 2;
+// Tenant records only: version 2 appends the OAuth providers, version 3 the
+// mail sender; records of versions 1 and 2 still decode.
+inline constexpr std::uint8_t kTenantFormatVersion = 3;
+// Mail queue records only: version 2 appends the sender; version 1 records
+// (queued before it) still decode, with the server's sender.
+inline constexpr std::uint8_t kMailFormatVersion = 2;
 
 std::string encode_tenant(const TenantRecord& record);
 std::optional<TenantRecord> decode_tenant(std::string_view value);

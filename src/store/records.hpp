@@ -35,6 +35,13 @@ struct OAuthProviderConfig {
   std::string redirect_uri;   // empty: <public url>/api/v1/auth/<id>/callback
 };
 
+// The From of a tenant's mail (API.md: email sender). An empty address
+// means the server's --mail-from; the name may be empty (address only).
+struct MailSender {
+  std::string name;     // display name, UTF-8, no control characters
+  std::string address;  // ASCII addr-spec
+};
+
 struct TenantRecord {
   Id id{};
   std::string name;
@@ -48,6 +55,7 @@ struct TenantRecord {
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
   std::vector<OAuthProviderConfig> oauth_providers;  // format version 2
+  MailSender mail_from{};                            // format version 3
 };
 
 struct UserRecord {
@@ -127,6 +135,9 @@ struct MailRecord {
   std::string text_body;
   std::string html_body;
   std::uint32_t attempts = 0;
+  // The tenant's sender when the mail was queued (format version 2): a
+  // later change of the tenant's sender does not touch queued mail.
+  MailSender from{};
 };
 
 }  // namespace lk::store

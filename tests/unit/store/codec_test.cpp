@@ -26,7 +26,50 @@ RefreshRecord full_refresh() { return RefreshRecord{0x0102030405060708, id_of(1)
 OneTimeRecord full_one_time() { return OneTimeRecord{1700000086400000, id_of(3), std::string("new@x.io\0\xff", 10)}; }
 
 MailRecord full_mail() {
-  return MailRecord{-5, id_of(4), id_of(5), "bob@x.io", "Verify", "text body", "<p>html</p>", 7};
+  return MailRecord{-5, id_of(4), id_of(5), "bob@x.io", "Verify", "text body", "<p>html</p>", 7,
+                    MailSender{"\xc3\x89quipe Acme", "no-reply@acme.test"}};
+}
+
+// The newest format version of each sample kind.
+std::uint8_t latest_version(std::string_view name) {
+  if (name == std::string_view("tenant")) return codec::kTenantFormatVersion;
+  if (name == std::string_view("mail")) return codec::kMailFormatVersion;
+  return codec::kFormatVersion;
+}
+
+// A tenant value as versions 1 and 2 wrote it (by hand, field by field: the
+// encoder only writes the newest version).
+std::string old_tenant_value(const TenantRecord& t, std::uint8_t version) {
+  wire::Writer w;
+  w.u8(version);
+  w.fixed(t.id);
+  w.str(t.name);
+  w.str(t.owner_email);
+  w.str(t.app_url);
+  w.count(t.allowed_origins.size());
+  for (const auto& origin : t.allowed_origins) w.str(origin);
+  w.boolean(t.dev_mode);
+  w.fixed(t.api_key_hash);
+  w.fixed(t.secret_key_hash);
+  w.count(t.signing_keys.size());
+  for (const auto& k : t.signing_keys) {
+    w.str(k.kid);
+    w.str(k.public_key);
+    w.str(k.sealed_private_key);
+    w.i64(k.created_ms);
+  }
+  w.i64(t.created_ms);
+  w.i64(t.updated_ms);
+  if (version == 2) {
+    w.count(t.oauth_providers.size());
+    for (const auto& p : t.oauth_providers) {
+      for (const std::string* field : {&p.id, &p.type, &p.client_id, &p.sealed_client_secret, &p.issuer,
+                                       &p.authorize_url, &p.token_url, &p.api_url, &p.redirect_uri}) {
+        w.str(*field);
+      }
+    }
+  }
+  return std::move(w).take();
 }
 
 // A valid encoding of every record kind, with the decoder that must accept it.
@@ -102,11 +145,70 @@ TEST_CASE("records round-trip with optionals and sequences empty") {
 TEST_CASE("values start with the format version") {
   for (const auto& s : samples()) {
     CAPTURE(s.name);
-    // Tenant records moved to version 2 when OAuth providers were added.
-    std::uint8_t expected = s.name == std::string_view("tenant") ? codec::kTenantFormatVersion : codec::kFormatVersion;
-    CHECK(static_cast<std::uint8_t>(s.bytes[version_offset(s.name)]) == expected);
+    // Tenant records moved to version 2 with OAuth providers and to 3 with
+    // the mail sender; mail records to version 2 with the sender.
+    CHECK(static_cast<std::uint8_t>(s.bytes[version_offset(s.name)]) == latest_version(s.name));
   }
   CHECK(codec::encode_meta("x")[0] == static_cast<char>(codec::kFormatVersion));
+}
+
+TEST_CASE("the tenant's mail sender round-trips, and older tenant versions still decode") {
+  TenantRecord tenant = full_tenant(id_of(9));
+  tenant.mail_from = {"Acme \"Ops\"", "no-reply@acme.test"};
+  tenant.oauth_providers = {{"google", "oidc", "cid", "sealed", "https://accounts.google.com", "", "", "", ""}};
+  auto back = codec::decode_tenant(codec::encode_tenant(tenant));
+  REQUIRE(back);
+  check_same(*back, tenant);
+  CHECK(back->mail_from.name == "Acme \"Ops\"");
+  CHECK(back->mail_from.address == "no-reply@acme.test");
+  REQUIRE(back->oauth_providers.size() == 1);
+  CHECK(back->oauth_providers[0].issuer == "https://accounts.google.com");
+
+  // Version 2 (OAuth, no sender): the server's sender.
+  TenantRecord no_sender = tenant;
+  no_sender.mail_from = {};
+  auto v2 = codec::decode_tenant(old_tenant_value(tenant, 2));
+  REQUIRE(v2);
+  check_same(*v2, no_sender);
+  CHECK(v2->mail_from.name.empty());
+  CHECK(v2->mail_from.address.empty());
+  REQUIRE(v2->oauth_providers.size() == 1);
+  CHECK(v2->oauth_providers[0].client_id == "cid");
+  // Version 1: neither providers nor sender.
+  auto v1 = codec::decode_tenant(old_tenant_value(tenant, 1));
+  REQUIRE(v1);
+  check_same(*v1, no_sender);
+  CHECK(v1->oauth_providers.empty());
+  CHECK(v1->mail_from.address.empty());
+  // An old version byte on a newer body is refused, not misread.
+  std::string v3 = codec::encode_tenant(tenant);
+  v3[0] = '\x02';
+  CHECK_FALSE(codec::decode_tenant(v3));
+}
+
+TEST_CASE("a mail queued before senders existed (version 1) decodes with the server's sender") {
+  MailRecord mail = full_mail();
+  wire::Writer w;
+  w.u8(1);
+  w.i64(mail.due_ms);
+  w.fixed(mail.id);
+  w.fixed(mail.tenant_id);
+  w.str(mail.to);
+  w.str(mail.subject);
+  w.str(mail.text_body);
+  w.str(mail.html_body);
+  w.u32(mail.attempts);
+  auto v1 = codec::decode_mail(std::move(w).take());
+  REQUIRE(v1);
+  CHECK(v1->from.name.empty());
+  CHECK(v1->from.address.empty());
+  mail.from = {};
+  check_same(*v1, mail);
+  // The current encoding keeps the sender; an old version byte on it fails.
+  std::string v2 = codec::encode_mail(full_mail());
+  CHECK(codec::decode_mail(v2)->from.address == "no-reply@acme.test");
+  v2[0] = '\x01';
+  CHECK_FALSE(codec::decode_mail(v2));
 }
 
 TEST_CASE("refresh and one-time values begin with the big-endian expiry") {
@@ -145,7 +247,8 @@ TEST_CASE("trailing bytes and unknown versions fail to decode") {
   for (const auto& s : samples()) {
     CAPTURE(s.name);
     CHECK_FALSE(s.decodes(s.bytes + '\0'));
-    for (std::uint8_t version : {std::uint8_t{0}, std::uint8_t{3}, std::uint8_t{0xff}}) {
+    for (std::uint8_t version : {std::uint8_t{0}, static_cast<std::uint8_t>(latest_version(s.name) + 1),
+                                 std::uint8_t{0xff}}) {
       std::string bad = s.bytes;
       bad[version_offset(s.name)] = static_cast<char>(version);
       CHECK_FALSE(s.decodes(bad));

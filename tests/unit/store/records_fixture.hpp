@@ -37,6 +37,7 @@ inline TenantRecord full_tenant(const Id& id) {
                     {"kid-1", std::string(32, '\x01'), "sealed-1", 1700000000001}};
   t.created_ms = 1700000000000;
   t.updated_ms = 1700000000500;
+  t.mail_from = {"Acme \xe2\x9c\x93 Accounts", "no-reply@acme.test"};
   return t;
 }
 
@@ -83,6 +84,8 @@ inline void check_same(const TenantRecord& a, const TenantRecord& b) {
   }
   CHECK(a.created_ms == b.created_ms);
   CHECK(a.updated_ms == b.updated_ms);
+  CHECK(a.mail_from.name == b.mail_from.name);
+  CHECK(a.mail_from.address == b.mail_from.address);
 }
 
 inline void check_same(const UserRecord& a, const UserRecord& b) {
@@ -139,6 +142,8 @@ inline void check_same(const MailRecord& a, const MailRecord& b) {
   CHECK(a.text_body == b.text_body);
   CHECK(a.html_body == b.html_body);
   CHECK(a.attempts == b.attempts);
+  CHECK(a.from.name == b.from.name);
+  CHECK(a.from.address == b.from.address);
 }
 
 }  // namespace lk::store::test
