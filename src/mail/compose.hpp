@@ -32,12 +32,28 @@ Message email_changed_message(std::string_view tenant_name, std::string_view new
 // After a soft delete: the restore link.
 Message account_deleted_message(std::string_view tenant_name, std::string_view link, std::string_view valid_for);
 
-// A queue record for `to`, due now.
-store::MailRecord to_record(const Id& tenant, std::string_view to, Message message, std::int64_t now_ms);
+// A queue record for `to` of `tenant`, due now, with the tenant's sender as
+// it is now (queued mail keeps it).
+store::MailRecord to_record(const store::TenantRecord& tenant, std::string_view to, Message message,
+                            std::int64_t now_ms);
+
+// A tenant's sender, checked before it is stored (callers also check the
+// address with auth::valid_email). A display name must hold no control
+// character (C0 with CR and LF, DEL, C1) and no bidirectional override;
+// its UTF-8 is checked by the JSON reader.
+bool valid_display_name(std::string_view name);
+// An address that goes into a header as is: ASCII only (no SMTPUTF8), a
+// dot-atom local part, a domain of letters, digits, '-' and '.'.
+bool header_safe_address(std::string_view address);
+// The From header value for `sender`: the address alone without a name;
+// else an ASCII name as a quoted string, a non-ASCII one as RFC 2047
+// encoded words, then <address>. CR and LF are dropped whatever the input.
+std::string from_header(const store::MailSender& sender);
 
 // RFC 5322 message: headers, then multipart/alternative text + HTML in UTF-8
-// (8bit). Header values are stripped of CR/LF so no header can be injected;
-// a non-ASCII subject is sent as an RFC 2047 encoded word.
-std::string render_rfc5322(const store::MailRecord& mail, std::string_view from);
+// (8bit). From is the mail's own sender (its tenant's), else `default_from`
+// (the server's --mail-from). Header values are stripped of CR/LF so no
+// header can be injected; a non-ASCII subject is sent as RFC 2047 words.
+std::string render_rfc5322(const store::MailRecord& mail, std::string_view default_from);
 
 }  // namespace lk::mail

@@ -30,7 +30,10 @@ namespace lk::mail {
 
 struct SenderOptions {
   std::string outbox_dir;          // used when smtp is not set
-  std::string from;                // the From: header; its address is the envelope sender
+  // The From: header of mail whose tenant has no sender of its own. Its
+  // address is the envelope sender (MAIL FROM, where bounces go) of every
+  // mail, tenant senders included: SPF is checked against the server's domain.
+  std::string from;
   std::optional<SmtpTarget> smtp;  // deliver over SMTP instead of the outbox
   std::int64_t retry_base_ms = 30'000;
 };

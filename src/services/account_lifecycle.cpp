@@ -51,7 +51,7 @@ awaitable<Result<void>> AccountLifecycle::request_email_change(std::shared_ptr<c
                                      change_payload(who.user.email, new_email), now);
     auto message = mail::change_email_message(tenant->record.name, app_link(*tenant, "/verify-email-change", token),
                                               new_email, mail::describe_duration(ttl_s));
-    add_mail(batch, tenant_id, new_email, std::move(message), now);
+    add_mail(batch, *tenant, new_email, std::move(message), now);
     return ctx_.store.commit(batch);
   });
   if (!queued) co_return queued.error();
@@ -108,7 +108,7 @@ awaitable<Result<void>> AccountLifecycle::confirm_email_change(std::shared_ptr<c
     if (*old_owner && **old_owner == updated.id) batch.delete_user_email(tenant_id, old_email);
     if (auto r = add_session_revocation(ctx_.store, batch, tenant_id, updated.id); !r) return r.error();
     // The old address hears of it: if this was not its owner, they know.
-    add_mail(batch, tenant_id, old_email, mail::email_changed_message(tenant->record.name, new_email), now);
+    add_mail(batch, *tenant, old_email, mail::email_changed_message(tenant->record.name, new_email), now);
     return ctx_.store.commit(batch);
   });
   if (!done) co_return done.error();
@@ -149,7 +149,7 @@ awaitable<Result<void>> AccountLifecycle::delete_account(std::shared_ptr<const T
                                      std::to_string(now), now);
     auto message = mail::account_deleted_message(tenant->record.name, app_link(*tenant, "/restore-account", token),
                                                  mail::describe_duration(ttl_s));
-    add_mail(batch, tenant_id, updated.email, std::move(message), now);
+    add_mail(batch, *tenant, updated.email, std::move(message), now);
     return ctx_.store.commit(batch);
   });
   if (!done) co_return done.error();

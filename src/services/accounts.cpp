@@ -26,7 +26,7 @@ void Accounts::add_verification(const Tenant& tenant, const store::UserRecord& u
   store::OneTimeRecord record{now + kVerifyTtlMs, user.id, {}};
   batch.put_one_time(tenant.record.id, store::OneTimeKind::verify_email, crypto::sha256(token), record);
   auto message = mail::verification_message(tenant.record.name, app_link(tenant, "/verify-email", token));
-  batch.put_mail(mail::to_record(tenant.record.id, user.email, std::move(message), now));
+  batch.put_mail(mail::to_record(tenant.record, user.email, std::move(message), now));
 }
 
 awaitable<Result<store::UserRecord>> Accounts::register_user(std::shared_ptr<const Tenant> tenant, std::string email,

@@ -37,8 +37,9 @@ std::string add_one_time(store::Batch& batch, const Id& tenant, store::OneTimeKi
   return token;
 }
 
-void add_mail(store::Batch& batch, const Id& tenant, std::string_view to, mail::Message message, std::int64_t now_ms) {
-  batch.put_mail(mail::to_record(tenant, to, std::move(message), now_ms));
+void add_mail(store::Batch& batch, const Tenant& tenant, std::string_view to, mail::Message message,
+              std::int64_t now_ms) {
+  batch.put_mail(mail::to_record(tenant.record, to, std::move(message), now_ms));
 }
 
 Result<std::optional<store::OneTimeRecord>> peek_one_time(store::Store& store, const Id& tenant,

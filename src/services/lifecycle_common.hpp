@@ -44,8 +44,9 @@ std::int64_t revocation_instant(std::int64_t now_ms);
 std::string add_one_time(store::Batch& batch, const Id& tenant, store::OneTimeKind kind, const Id& user,
                          std::int64_t ttl_ms, std::string payload, std::int64_t now_ms);
 
-// Queues `message` to `to` in `batch`, due now.
-void add_mail(store::Batch& batch, const Id& tenant, std::string_view to, mail::Message message, std::int64_t now_ms);
+// Queues `message` to `to` in `batch`, due now, From the tenant's sender.
+void add_mail(store::Batch& batch, const Tenant& tenant, std::string_view to, mail::Message message,
+              std::int64_t now_ms);
 
 // The record of a live (stored, unexpired) one-time token, read without a
 // lock: callers learn the user from it, take that user's lock and read it

@@ -65,7 +65,7 @@ awaitable<Result<void>> Passwords::forgot_password(std::shared_ptr<const Tenant>
       // this link or any other way, every older reset link is void.
       store::OneTimeRecord record{now + ttl_ms, (*user)->id, password_fingerprint((*user)->password_hash)};
       batch.put_one_time(tenant_id, store::OneTimeKind::reset_password, token_hash, record);
-      add_mail(batch, tenant_id, (*user)->email, std::move(message), now);
+      add_mail(batch, *tenant, (*user)->email, std::move(message), now);
     } else {
       std::size_t size = message.subject.size() + message.text.size() + message.html.size() + email.size() + 128;
       batch.put_meta(kForgotPad, std::string(size, '\0'));
@@ -120,7 +120,7 @@ awaitable<Result<void>> Passwords::reset_password(std::shared_ptr<const Tenant> 
     updated.updated_ms = now;
     batch.put_user(tenant_id, updated);
     if (auto r = add_session_revocation(ctx_.store, batch, tenant_id, user_id); !r) return r.error();
-    add_mail(batch, tenant_id, updated.email, mail::password_changed_message(tenant->record.name), now);
+    add_mail(batch, *tenant, updated.email, mail::password_changed_message(tenant->record.name), now);
     return ctx_.store.commit(batch);
   });
   if (!done) co_return done.error();
@@ -163,7 +163,7 @@ awaitable<Result<std::optional<IssuedTokens>>> Passwords::change_password(std::s
     if (auto r = add_session_revocation(ctx_.store, batch, tenant_id, who.user.id, who.claims.sid); !r) {
       return r.error();
     }
-    add_mail(batch, tenant_id, updated.email, mail::password_changed_message(tenant->record.name), now);
+    add_mail(batch, *tenant, updated.email, mail::password_changed_message(tenant->record.name), now);
     if (auto r = ctx_.store.commit(batch); !r) return r.error();
     return std::move(*session);
   });

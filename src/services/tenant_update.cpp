@@ -31,6 +31,7 @@ awaitable<Result<UpdatedTenant>> TenantDirectory::update(Id id, TenantPatch patc
     if (patch.app_url) record.app_url = std::move(*patch.app_url);
     if (patch.allowed_origins) record.allowed_origins = std::move(*patch.allowed_origins);
     if (patch.dev_mode) record.dev_mode = *patch.dev_mode;
+    if (patch.mail_from) record.mail_from = std::move(*patch.mail_from);
     if (patch.remove_all_oauth) record.oauth_providers.clear();
     if (auto merged = apply_provider_patches(master_key_, id, record.oauth_providers, patch.oauth); !merged) {
       return merged.error();

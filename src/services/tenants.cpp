@@ -78,6 +78,7 @@ awaitable<Result<CreatedTenant>> TenantDirectory::create(NewTenant input) {
   record.app_url = std::move(input.app_url);
   record.allowed_origins = std::move(input.allowed_origins);
   record.dev_mode = input.dev_mode;
+  record.mail_from = std::move(input.mail_from);
   for (auto& provider : input.oauth) {
     record.oauth_providers.push_back(seal_provider(master_key_, record.id, std::move(provider)));
   }

@@ -42,6 +42,7 @@ struct NewTenant {
   std::string app_url = "http://localhost:3000";
   std::vector<std::string> allowed_origins;
   bool dev_mode = false;
+  store::MailSender mail_from{};          // empty address: the server's sender
   std::vector<OAuthProviderInput> oauth;  // validated; secrets sealed by create
 };
 
@@ -54,6 +55,7 @@ struct TenantPatch {
   std::optional<std::string> app_url;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<bool> dev_mode;
+  std::optional<store::MailSender> mail_from;  // an empty one: back to the server's
   bool remove_all_oauth = false;  // "oauth": null, applied before `oauth`
   std::vector<OAuthProviderPatch> oauth;
 };

@@ -110,9 +110,16 @@ TEST_CASE("verification_message escapes a hostile tenant name and link in the HT
   CHECK(m.subject.find("<script>alert(1)</script>") != std::string::npos);
 }
 
+store::TenantRecord tenant_of(std::uint8_t b, store::MailSender sender = {}) {
+  store::TenantRecord t;
+  t.id = id_of(b);
+  t.mail_from = std::move(sender);
+  return t;
+}
+
 TEST_CASE("to_record fills the queue record, due now") {
   Message m{"subj", "text", "<p>html</p>"};
-  store::MailRecord r = to_record(id_of(7), "user@example.com", m, kNow);
+  store::MailRecord r = to_record(tenant_of(7), "user@example.com", m, kNow);
   CHECK(r.due_ms == kNow);
   CHECK(r.tenant_id == id_of(7));
   CHECK(r.to == "user@example.com");
@@ -121,7 +128,19 @@ TEST_CASE("to_record fills the queue record, due now") {
   CHECK(r.html_body == "<p>html</p>");
   CHECK(r.attempts == 0);
   CHECK(r.id != Id{});
-  CHECK(to_record(id_of(7), "user@example.com", m, kNow).id != r.id);
+  CHECK(r.from.address.empty());
+  CHECK(to_record(tenant_of(7), "user@example.com", m, kNow).id != r.id);
+}
+
+TEST_CASE("to_record copies the tenant's sender into the queued mail") {
+  auto tenant = tenant_of(7, {"Acme", "no-reply@acme.example"});
+  store::MailRecord r = to_record(tenant, "user@example.com", Message{"s", "t", "h"}, kNow);
+  CHECK(r.from.name == "Acme");
+  CHECK(r.from.address == "no-reply@acme.example");
+  // A later change of the tenant does not reach the record already built.
+  tenant.mail_from = {};
+  CHECK(r.from.address == "no-reply@acme.example");
+  CHECK(render_rfc5322(r, kFrom).starts_with("From: \"Acme\" <no-reply@acme.example>\r\n"));
 }
 
 // ---- render_rfc5322 ----
@@ -234,4 +253,79 @@ TEST_CASE("render_rfc5322 sends a non-ASCII subject as RFC 2047 words, headers s
     decoded += *word;
   }
   CHECK(decoded == subject + "Bcc: x@evil.example");
+}
+
+// ---- tenant senders ----
+
+TEST_CASE("valid_display_name refuses control characters and bidi overrides") {
+  CHECK(valid_display_name(""));
+  CHECK(valid_display_name("Acme Accounts"));
+  CHECK(valid_display_name("Acme \"Ops\" <team>, Inc.; (EU) \\ x"));
+  CHECK(valid_display_name("\xc3\x89quipe Acme \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac"));  // Équipe Acme ✓ 日本
+  CHECK(valid_display_name("\xc2\xa0nbsp \xc2\xbf"));  // U+00A0, U+00BF: just above C1
+  for (const std::string& bad : std::vector<std::string>{"Acme\r\nBcc: x@evil.example", "Acme\n", "Acme\r", "A\tB", std::string("A\0B", 3),
+                          "A\x1b[31mB", "A\x7f", "A\xc2\x85" "B", "A\xc2\x9f", "A\xe2\x80\xae" "gpj.exe",
+                          "A\xe2\x80\xaa", "A\xe2\x81\xa6", "A\xe2\x81\xa9"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(valid_display_name(bad));
+  }
+  CHECK(valid_display_name("A\xe2\x80\xa9"));  // U+2029 is no bidi control
+}
+
+TEST_CASE("header_safe_address takes only plain ASCII addr-specs") {
+  for (std::string good : {"no-reply@acme.example", "a.b+tag@mail.acme-corp.example", "o'neil@x.io",
+                           "{x}|~!#$%&*=?^_`/@x.io"}) {
+    CAPTURE(good);
+    CHECK(header_safe_address(good));
+  }
+  for (std::string bad : {"", "@x.io", "a@", "a b@x.io", "a@x.io>", "<a@x.io", "a\r\n@x.io", "a@x.io\r\nBcc: e@v.io",
+                          "\"a\"@x.io", "a(b)@x.io", "a..b@x.io", ".a@x.io", "a.@x.io", "a@x_y.io",
+                          "j\xc3\xb6rg@x.io", "a@b\xc3\xbc" "cher.example", "a@[127.0.0.1]", "a,b@x.io"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(header_safe_address(bad));
+  }
+}
+
+TEST_CASE("from_header: address alone, quoted ASCII name, RFC 2047 for the rest") {
+  CHECK(from_header({"", "no-reply@acme.example"}) == "no-reply@acme.example");
+  CHECK(from_header({"Acme", "no-reply@acme.example"}) == "\"Acme\" <no-reply@acme.example>");
+  // Specials stay inside the quotes; quote and backslash are escaped.
+  CHECK(from_header({"Acme \"Ops\", Inc. <x@evil.example> \\", "a@acme.example"}) ==
+        "\"Acme \\\"Ops\\\", Inc. <x@evil.example> \\\\\" <a@acme.example>");
+  std::string name = "\xc3\x89quipe Acme ";
+  for (int i = 0; i < 30; ++i) name += "\xe2\x9c\x93";  // 90 bytes: several words
+  std::string header = from_header({name, "a@acme.example"});
+  REQUIRE(header.ends_with(" <a@acme.example>"));
+  std::string words = header.substr(0, header.size() - std::string(" <a@acme.example>").size());
+  std::string decoded;
+  std::size_t pos = 0;
+  int count = 0;
+  while (pos <= words.size()) {
+    std::size_t end = words.find("\r\n ", pos);
+    std::string_view word = std::string_view(words).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    auto text = decode_word(word);
+    REQUIRE_MESSAGE(text, std::string(word));
+    CHECK(word.size() <= 75);
+    CHECK(utf8_whole(*text));
+    decoded += *text;
+    ++count;
+    if (end == std::string::npos) break;
+    pos = end + 3;
+  }
+  CHECK(count > 1);
+  CHECK(decoded == name);
+  for (unsigned char c : header) CHECK((c == '\r' || c == '\n' || (c >= 0x20 && c < 0x7f)));
+}
+
+TEST_CASE("render_rfc5322 uses the mail's sender, else the server's, and injects no header") {
+  auto mail = make_mail("u@example.com", "s");
+  CHECK(header_lines(render_rfc5322(mail, kFrom))[0] == "From: Latchkey <no-reply@localhost>");
+  mail.from = {"Acme", "no-reply@acme.example"};
+  CHECK(header_lines(render_rfc5322(mail, kFrom))[0] == "From: \"Acme\" <no-reply@acme.example>");
+  // Values that validation refuses still cannot add a header line.
+  mail.from = {"Acme\r\nBcc: x@evil.example", "a@acme.example\r\nReply-To: y@evil.example"};
+  auto lines = header_lines(render_rfc5322(mail, kFrom));
+  CHECK_FALSE(has_header_starting(lines, "Bcc:"));
+  CHECK_FALSE(has_header_starting(lines, "Reply-To:"));
+  CHECK(lines.size() == 7);
 }
