@@ -9,10 +9,13 @@
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
 #include "http/url.hpp"
+#include "mail/compose.hpp"
 #include "services/context.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 
 #include <atomic>
 #include <optional>
@@ -61,16 +64,50 @@ bool admin_allowed(const Api& api, const Request& req) {
 
 // The settings fields shared by create and PATCH, validated alike. On create
 // name and ownerEmail are required; on PATCH every field is optional and
-// null is refused, except for allowedOrigins (null empties the list).
+// null is refused, except for allowedOrigins (null empties the list) and
+// emailFrom (null: back to the server's sender).
 struct TenantFields {
   std::optional<std::string> name;
   std::optional<std::string> owner_email;
   std::optional<std::string> app_url;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<bool> dev_mode;
+  std::optional<store::MailSender> mail_from;  // an empty one: the server's sender
 };
 
-TenantFields read_tenant_fields(http::FieldReader& fields, bool creating) {
+constexpr std::size_t kMaxSenderNameChars = 64;
+
+// "emailFrom": {name?, address} sets the tenant's own sender; null (or
+// absence, on create) leaves its mail to the server's --mail-from. The
+// name goes into a header: no control characters, so nothing is injected.
+std::optional<store::MailSender> read_email_from(const boost::json::object& body, http::FieldReader& fields) {
+  auto it = body.find("emailFrom");
+  if (it == body.end()) return std::nullopt;
+  if (it->value().is_null()) return store::MailSender{};
+  if (!it->value().is_object()) {
+    fields.fail("emailFrom", "emailFrom must be null or an object {name, address}");
+    return std::nullopt;
+  }
+  http::FieldReader inner(it->value().get_object());
+  store::MailSender out;
+  out.name = inner.string("name", false, kMaxSenderNameChars).value_or("");
+  if (!mail::valid_display_name(out.name)) inner.fail("name", "name must not hold control characters");
+  auto address = inner.string("address", true, auth::kMaxEmailChars);
+  if (address && !(auth::valid_email(*address) && mail::header_safe_address(*address))) {
+    inner.fail("address", "address must be a valid ASCII email address");
+  }
+  out.address = address.value_or("");
+  for (const auto& e : inner.errors()) fields.fail("emailFrom." + e.field, e.message);
+  if (!inner.errors().empty()) return std::nullopt;
+  return out;
+}
+
+boost::json::value email_from_json(const store::MailSender& sender) {
+  if (sender.address.empty()) return nullptr;
+  return boost::json::object{{"name", sender.name}, {"address", sender.address}};
+}
+
+TenantFields read_tenant_fields(const boost::json::object& body, http::FieldReader& fields, bool creating) {
   TenantFields out;
   if (!creating) {
     for (std::string_view name : {"name", "ownerEmail", "appUrl", "devMode"}) {
@@ -95,6 +132,7 @@ TenantFields read_tenant_fields(http::FieldReader& fields, bool creating) {
     out.allowed_origins.emplace();
   }
   out.dev_mode = fields.boolean("devMode", false);
+  out.mail_from = read_email_from(body, fields);
   return out;
 }
 
@@ -108,6 +146,7 @@ boost::json::object tenant_json(const store::TenantRecord& record) {
                              {"app_url", record.app_url},
                              {"allowed_origins", std::move(allowed)},
                              {"dev_mode", record.dev_mode},
+                             {"email_from", email_from_json(record.mail_from)},
                              {"oauth", oauth_settings_json(record)},
                              {"created_at", iso8601(record.created_ms)},
                              {"updated_at", iso8601(record.updated_ms)}};
@@ -128,7 +167,7 @@ awaitable<Response> create_tenant(Api& api, Request& req) {
   auto body = http::parse_json_object(req.body);
   if (!body) co_return http::error_response(body.error());
   http::FieldReader fields(*body);
-  TenantFields given = read_tenant_fields(fields, true);
+  TenantFields given = read_tenant_fields(*body, fields, true);
   auto oauth = read_oauth_settings(*body, fields);
   if (auto ok = fields.finish(); !ok) co_return http::error_response(ok.error());
 
@@ -138,6 +177,7 @@ awaitable<Response> create_tenant(Api& api, Request& req) {
   if (given.app_url) input.app_url = std::move(*given.app_url);
   if (given.allowed_origins) input.allowed_origins = std::move(*given.allowed_origins);
   input.dev_mode = given.dev_mode.value_or(api.ctx.settings.dev);
+  if (given.mail_from) input.mail_from = std::move(*given.mail_from);
   if (oauth) input.oauth = std::move(*oauth);
   auto created = co_await api.ctx.tenants.create(std::move(input));
   if (!created) co_return http::error_response(created.error());
@@ -161,7 +201,7 @@ awaitable<Response> update_tenant(Api& api, Request& req) {
   auto body = http::parse_json_object(req.body);
   if (!body) co_return http::error_response(body.error());
   http::FieldReader fields(*body);
-  TenantFields given = read_tenant_fields(fields, false);
+  TenantFields given = read_tenant_fields(*body, fields, false);
   services::TenantPatch patch;
   read_oauth_patch(*body, fields, patch);
   if (auto ok = fields.finish(); !ok) co_return http::error_response(ok.error());
@@ -170,6 +210,7 @@ awaitable<Response> update_tenant(Api& api, Request& req) {
   patch.app_url = std::move(given.app_url);
   patch.allowed_origins = std::move(given.allowed_origins);
   patch.dev_mode = given.dev_mode;
+  patch.mail_from = std::move(given.mail_from);
 
   auto updated = co_await api.ctx.tenants.update(*id, std::move(patch));
   if (!updated) co_return http::error_response(updated.error());

@@ -183,6 +183,100 @@ class SmtpRequireTlsTest(SmtpTestCase):
         self.assertEqual(log_lines(self.server, "mail refused by the server; dropped"), [])
 
 
+def patch_tenant(server: Server, tenant: dict, body: dict) -> dict:
+    r = server.call("PATCH", f"{harness.API}/tenants/{tenant['id']}", body,
+                    headers={"X-Admin-Secret": server.admin_secret})
+    if r.status != 200:
+        raise AssertionError(r.describe())
+    return r.data["tenant"]
+
+
+def sender_of(message: dict) -> tuple[str, str]:
+    """(display name, address) of the From header, RFC 2047 decoded."""
+    addresses = parse(message)["From"].addresses
+    assert len(addresses) == 1, addresses
+    return addresses[0].display_name, addresses[0].addr_spec
+
+
+def raw_header(message: dict, name: str) -> str:
+    """The header as sent, folded lines joined."""
+    head = message["data"].replace("\r\n", "\n").split("\n\n", 1)[0].replace("\n ", " ")
+    return next(line for line in head.split("\n") if line.startswith(name + ": "))
+
+
+class TenantSenderTest(SmtpTestCase):
+    """A tenant's own sender (emailFrom) is the From of all its mail; the
+    envelope sender stays the server's (--mail-from) for SPF and bounces."""
+
+    def test_tenant_sender_is_the_from_and_patch_changes_it_for_the_next_mail(self):
+        name = "\u00c9quipe Acme \u2713"
+        t = create_tenant(self.server, emailFrom={"name": name, "address": "no-reply@acme.example"})
+        api = self.server.client(t["api_key"])
+        first = new_email("sender")
+        self.assertEqual(register(self.server, t, first, harness.new_password()).status, 201)
+        message = self.sink.wait_for(first)
+        self.assertEqual(sender_of(message), (name, "no-reply@acme.example"))
+        self.assertEqual(message["mail_from"], "accounts@acme.test")
+        # The non-ASCII name goes out as RFC 2047 words: the header is 7-bit.
+        self.assertTrue(raw_header(message, "From").isascii())
+        self.assertIn("=?UTF-8?B?", raw_header(message, "From"))
+
+        # A PATCH applies to the next mail (a reset this time), specials quoted.
+        ops = 'Acme "Ops", Inc. <x@evil.example>'
+        patch_tenant(self.server, t, {"emailFrom": {"name": ops, "address": "ops@acme.example"}})
+        count = len(self.sink.messages())
+        self.assertOk(api.post("/auth/forgot-password", {"email": first}))
+        reset = wait_until(lambda: [m for m in self.sink.messages()[count:] if first in m["rcpt_tos"]] or None,
+                           DELIVERY_TIMEOUT_S, "the reset mail")[0]
+        self.assertEqual(reset["rcpt_tos"], [first])
+        self.assertIn("reset-password", text_of(parse(reset)))
+        self.assertEqual(sender_of(reset), (ops, "ops@acme.example"))
+        self.assertEqual(reset["mail_from"], "accounts@acme.test")
+
+        # null: back to the server's sender.
+        patch_tenant(self.server, t, {"emailFrom": None})
+        second = new_email("sender")
+        self.assertEqual(register(self.server, t, second, harness.new_password()).status, 201)
+        self.assertEqual(parse(self.sink.wait_for(second))["From"], FROM)
+
+    def test_a_tenant_without_a_sender_keeps_the_server_one(self):
+        t = create_tenant(self.server, emailFrom={"address": "bare@acme.example"})
+        other = new_email("plain")
+        self.register(other)  # the class tenant, no sender of its own
+        self.assertEqual(parse(self.sink.wait_for(other))["From"], FROM)
+        address = new_email("bare")
+        self.assertEqual(register(self.server, t, address, harness.new_password()).status, 201)
+        message = self.sink.wait_for(address)
+        self.assertEqual(raw_header(message, "From"), "From: bare@acme.example")
+        self.assertEqual(message["mail_from"], "accounts@acme.test")
+
+
+class QueuedSenderTest(unittest.TestCase):
+
+    def test_queued_mail_keeps_the_sender_it_was_composed_with(self):
+        port = free_port()
+        server = Server(*limiter_off_flags(), "--mail", f"smtp://{harness.HOST}:{port}", "--mail-retry-base", "1",
+                        "--mail-from", FROM)
+        sink = Sink()
+        try:
+            server.start()
+            tenant = create_tenant(server, emailFrom={"name": "Old", "address": "old@acme.example"})
+            queued = new_email("queued")
+            self.assertEqual(register(server, tenant, queued, harness.new_password()).status, 201)
+            wait_until(lambda: log_lines(server, "mail delivery failed; will retry"), DELIVERY_TIMEOUT_S,
+                       "a failed attempt")
+            patch_tenant(server, tenant, {"emailFrom": {"name": "New", "address": "new@acme.example"}})
+            fresh = new_email("fresh")
+            self.assertEqual(register(server, tenant, fresh, harness.new_password()).status, 201)
+            sink.start(port)
+            self.assertEqual(sender_of(sink.wait_for(queued, timeout=20)), ("Old", "old@acme.example"))
+            self.assertEqual(sender_of(sink.wait_for(fresh, timeout=20)), ("New", "new@acme.example"))
+            server.stop_ok()
+        finally:
+            server.close()
+            sink.close()
+
+
 class SmtpOutageTest(unittest.TestCase):
 
     def test_mail_queued_while_the_server_is_down_arrives_after_a_restart(self):

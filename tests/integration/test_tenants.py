@@ -157,6 +157,61 @@ class TenantUpdateTest(ServerTestCase):
         now = self.current(t)
         self.assertEqual((now["name"], now["app_url"]), (t["name"], "https://app.keep.example"))
 
+    def test_email_sender_is_set_on_create_changed_and_reset(self):
+        t = create_tenant(self.server, emailFrom={"name": "Acme", "address": "no-reply@acme.example"})
+        self.assertEqual(t["email_from"], {"name": "Acme", "address": "no-reply@acme.example"})
+        self.assertIsNone(create_tenant(self.server)["email_from"])
+        self.assertIsNone(create_tenant(self.server, emailFrom=None)["email_from"])
+        # 64 characters (code points, not bytes) is the longest name.
+        long_name = "\u00e9" * 64
+        after = self.assertOk(self.patch(t["id"], {"emailFrom": {"name": long_name,
+                                                                 "address": "Team@Acme.example"}}))["tenant"]
+        self.assertEqual(after["email_from"], {"name": long_name, "address": "Team@Acme.example"})
+        # Other fields leave it alone; no name is an empty one.
+        self.assertEqual(self.assertOk(self.patch(t["id"], {"name": "Renamed"}))["tenant"]["email_from"],
+                         after["email_from"])
+        after = self.assertOk(self.patch(t["id"], {"emailFrom": {"address": "ops@acme.example"}}))["tenant"]
+        self.assertEqual(after["email_from"], {"name": "", "address": "ops@acme.example"})
+        # null: back to the server's --mail-from.
+        self.assertIsNone(self.assertOk(self.patch(t["id"], {"emailFrom": None}))["tenant"]["email_from"])
+        self.assertIsNone(self.current(t)["email_from"])
+
+    def test_bad_email_senders_are_400_on_create_and_patch(self):
+        keep = {"name": "Keep", "address": "keep@acme.example"}
+        t = create_tenant(self.server, emailFrom=keep)
+        ok = "a@acme.example"
+        cases = [
+            ("no-reply@acme.example", "emailFrom"), (["x"], "emailFrom"), (5, "emailFrom"),
+            ({}, "emailFrom.address"), ({"name": "Acme"}, "emailFrom.address"),
+            ({"address": None}, "emailFrom.address"), ({"address": 5}, "emailFrom.address"),
+            ({"address": ""}, "emailFrom.address"),
+            ({"address": "not-an-email"}, "emailFrom.address"),
+            ({"address": "a@acme.example\r\nBcc: x@evil.example"}, "emailFrom.address"),
+            ({"address": "Acme <a@acme.example>"}, "emailFrom.address"),
+            ({"address": "a@acme.example>, <b@evil.example"}, "emailFrom.address"),
+            ({"address": "j\u00f6rg@acme.example"}, "emailFrom.address"),
+            ({"address": "a@" + "x" * 250 + ".example"}, "emailFrom.address"),
+            ({"name": "Acme\r\nBcc: x@evil.example", "address": ok}, "emailFrom.name"),
+            ({"name": "Acme\n", "address": ok}, "emailFrom.name"),
+            ({"name": "A\u0007B", "address": ok}, "emailFrom.name"),
+            ({"name": "A\u0085B", "address": ok}, "emailFrom.name"),
+            ({"name": "A\u202egpj.exe", "address": ok}, "emailFrom.name"),
+            ({"name": "x" * 65, "address": ok}, "emailFrom.name"),
+            ({"name": 5, "address": ok}, "emailFrom.name"),
+        ]
+        for value, field in cases:
+            with self.subTest(value=value):
+                self.assertError(self.patch(t["id"], {"emailFrom": value}), 400, "VALIDATION_ERROR", field=field)
+                r = self.server.call("POST", API + "/tenants",
+                                     {"name": "n", "ownerEmail": new_email(), "emailFrom": value},
+                                     headers={"X-Admin-Secret": self.server.admin_secret})
+                self.assertError(r, 400, "VALIDATION_ERROR", field=field)
+        # A bad sender fails the whole PATCH.
+        self.assertError(self.patch(t["id"], {"name": "Changed", "emailFrom": {"address": "x"}}), 400,
+                         "VALIDATION_ERROR", field="emailFrom.address")
+        now = self.current(t)
+        self.assertEqual((now["name"], now["email_from"]), (t["name"], keep))
+
     def test_admin_secret_is_checked_before_the_tenant(self):
         t = create_tenant(self.server)
         unknown = "00000000-0000-7000-8000-000000000000"
@@ -204,13 +259,15 @@ class TenantUpdateRestartTest(ServerTestCase):
         headers = {"X-Admin-Secret": self.server.admin_secret}
         r = self.server.call("PATCH", f"{API}/tenants/{t['id']}",
                              {"name": "Durable", "appUrl": "https://app.new.example", "devMode": False,
+                              "emailFrom": {"name": "Durable Co", "address": "no-reply@durable.example"},
                               "oauth": {"google": {"clientId": "g-id", "clientSecret": "g-secret"}}},
                              headers=headers)
         before = self.assertOk(r)["tenant"]
         self.server.restart()
         after = self.assertOk(self.server.call("PATCH", f"{API}/tenants/{t['id']}", {}, headers=headers))["tenant"]
-        for key in ("name", "app_url", "dev_mode", "oauth", "allowed_origins"):
+        for key in ("name", "app_url", "dev_mode", "oauth", "allowed_origins", "email_from"):
             self.assertEqual(after[key], before[key], key)
+        self.assertEqual(after["email_from"]["address"], "no-reply@durable.example")
         self.assertEqual(after["oauth"]["google"]["clientId"], "g-id")
         r = self.server.call("POST", API + "/auth/login", {"email": new_email(), "password": "x" * 12},
                              api_key=t["api_key"], headers={"Origin": "https://app.new.example"})
