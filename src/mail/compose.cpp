@@ -52,7 +52,8 @@ std::string encode_subject(std::string_view subject) {
 
 // RFC 5322 atext, the characters of a dot-atom local part besides '.'.
 bool is_atext(unsigned char c) {
-  return std::isalnum(c) || std::string_view("!#$%&'*+-/=?^_`{|}~").find(static_cast<char>(c)) != std::string_view::npos;
+  constexpr std::string_view kSymbols = "!#$%&'*+-/=?^_`{|}~";
+  return std::isalnum(c) || kSymbols.find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 // SMTP (RFC 5321 section 2.3.8) and RFC 5322 allow CR and LF only as CRLF,

@@ -55,7 +55,7 @@ struct TenantPatch {
   std::optional<std::string> app_url;
   std::optional<std::vector<std::string>> allowed_origins;
   std::optional<bool> dev_mode;
-  std::optional<store::MailSender> mail_from;  // an empty one: back to the server's
+  std::optional<store::MailSender> mail_from;  // empty: back to the server's
   bool remove_all_oauth = false;  // "oauth": null, applied before `oauth`
   std::vector<OAuthProviderPatch> oauth;
 };

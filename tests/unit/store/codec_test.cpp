@@ -26,8 +26,9 @@ RefreshRecord full_refresh() { return RefreshRecord{0x0102030405060708, id_of(1)
 OneTimeRecord full_one_time() { return OneTimeRecord{1700000086400000, id_of(3), std::string("new@x.io\0\xff", 10)}; }
 
 MailRecord full_mail() {
-  return MailRecord{-5, id_of(4), id_of(5), "bob@x.io", "Verify", "text body", "<p>html</p>", 7,
-                    MailSender{"\xc3\x89quipe Acme", "no-reply@acme.test"}};
+  MailRecord m{-5, id_of(4), id_of(5), "bob@x.io", "Verify", "text body", "<p>html</p>", 7};
+  m.from = {"\xc3\x89quipe Acme", "no-reply@acme.test"};
+  return m;
 }
 
 // The newest format version of each sample kind.
@@ -247,8 +248,8 @@ TEST_CASE("trailing bytes and unknown versions fail to decode") {
   for (const auto& s : samples()) {
     CAPTURE(s.name);
     CHECK_FALSE(s.decodes(s.bytes + '\0'));
-    for (std::uint8_t version : {std::uint8_t{0}, static_cast<std::uint8_t>(latest_version(s.name) + 1),
-                                 std::uint8_t{0xff}}) {
+    for (std::uint8_t version :
+         {std::uint8_t{0}, static_cast<std::uint8_t>(latest_version(s.name) + 1), std::uint8_t{0xff}}) {
       std::string bad = s.bytes;
       bad[version_offset(s.name)] = static_cast<char>(version);
       CHECK_FALSE(s.decodes(bad));
