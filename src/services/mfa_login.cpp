@@ -80,6 +80,8 @@ awaitable<Result<LoginResult>> Mfa::complete_login(std::shared_ptr<const Tenant>
   if (challenge.empty() || challenge.size() > 128) co_return challenge_unusable();
   const Hash challenge_hash = crypto::sha256(challenge);
   constexpr auto kKind = store::OneTimeKind::mfa_challenge;
+  auto backup = co_await backup_candidate(tenant_id, user_id, code);
+  if (!backup) co_return backup.error();
 
   // The lock is the claimed user's; the challenge must belong to that user,
   // so it also serialises every attempt on this challenge and the attempt
@@ -116,7 +118,7 @@ awaitable<Result<LoginResult>> Mfa::complete_login(std::shared_ptr<const Tenant>
     }
     if ((**user).deleted_ms != 0) return make_error(Errc::account_deleted, "This account has been deleted");
     store::MfaRecord factor = std::move(**mfa);
-    auto checked_code = check_code(tenant_id, user_id, factor, code, true);
+    auto checked_code = check_code(tenant_id, user_id, factor, code, *backup);
     if (!checked_code) {
       // Only a wrong code counts against the challenge: a lockout or a store
       // failure checked nothing.

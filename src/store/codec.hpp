@@ -26,6 +26,10 @@ inline constexpr std::uint8_t kFormatVersion = 1;
 // Tenant records only: version 2 appends the OAuth providers; version 1
 // records (written before them) still decode.
 inline constexpr std::uint8_t kTenantFormatVersion = 2;
+// MFA records only: version 2 appends the backup codes' Argon2id salt and
+// parameters; version 1 records (SHA-256 backup code hashes) still decode,
+// with an empty salt.
+inline constexpr std::uint8_t kMfaFormatVersion = 2;
 
 std::string encode_tenant(const TenantRecord& record);
 std::optional<TenantRecord> decode_tenant(std::string_view value);
