@@ -51,8 +51,8 @@ std::optional<std::string> normalize(std::string_view input) {
 Hash prehash(std::string_view canonical) { return crypto::sha256("backup-code:" + std::string(canonical)); }
 
 store::BackupCodeKdf new_kdf(std::span<const std::uint8_t, kSaltBytes> salt) {
-  return {std::string(reinterpret_cast<const char*>(salt.data()), salt.size()), kArgon2.memory_kib,
-          kArgon2.iterations, kArgon2.parallelism};
+  return {std::string(reinterpret_cast<const char*>(salt.data()), salt.size()), kArgon2.memory_kib, kArgon2.iterations,
+          kArgon2.parallelism};
 }
 
 // 50 random bits are far beyond online guessing, but a leaked store would

@@ -118,8 +118,8 @@ awaitable<Result<void>> Accounts::resend_verification(std::shared_ptr<const Tena
       std::string token = crypto::random_token(32);
       Hash token_hash = crypto::sha256(token);
       auto message = mail::verification_message(tenant->record.name, app_link(*tenant, "/verify-email", token));
-      std::size_t size = message.subject.size() + message.text.size() + message.html.size() + email.size() +
-                         sizeof token_hash + 128;
+      std::size_t size =
+          message.subject.size() + message.text.size() + message.html.size() + email.size() + sizeof token_hash + 128;
       batch.put_meta(kResendPad, std::string(size, '\0'));
     }
     if (auto r = ctx_.store.commit(batch); !r) return r.error();

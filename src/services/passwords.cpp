@@ -17,7 +17,6 @@ namespace {
 // address without an account writes here, see forgot_password.
 constexpr std::string_view kForgotPad = "forgot_password_pad";
 
-
 Error invalid_reset() { return make_error(Errc::unauthorized, "Invalid or expired reset link"); }
 }  // namespace
 

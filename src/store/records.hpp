@@ -120,13 +120,13 @@ struct BackupCodeKdf {
 };
 
 struct MfaRecord {
-  std::string sealed_secret;          // AES-256-GCM, aad "totp:" + tenant + user
-  bool pending = true;                // set up, not yet verified with a code
-  std::int64_t last_used_step = -1;   // newest accepted TOTP step; older ones are refused
+  std::string sealed_secret;             // AES-256-GCM, aad "totp:" + tenant + user
+  bool pending = true;                   // set up, not yet verified with a code
+  std::int64_t last_used_step = -1;      // newest accepted TOTP step; older ones are refused
   std::vector<Hash> backup_code_hashes;  // one hash per unused backup code, see backup_kdf
   std::int64_t created_ms = 0;
-  std::int64_t enabled_ms = 0;        // 0 while pending
-  BackupCodeKdf backup_kdf;           // format 2; empty salt in format-1 records
+  std::int64_t enabled_ms = 0;  // 0 while pending
+  BackupCodeKdf backup_kdf;     // format 2; empty salt in format-1 records
 };
 
 struct MailRecord {

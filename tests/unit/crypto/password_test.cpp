@@ -67,7 +67,8 @@ TEST_CASE("argon2id_raw matches the reference implementation's test vector") {
   Argon2Params p{.memory_kib = 65536, .iterations = 2, .parallelism = 1};
   lk::Hash tag = argon2id_raw("password", "somesalt", p);
   CHECK(hex_encode(lk::as_view(tag)) == "09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7");
-  CHECK(password_verify("password", "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"));
+  CHECK(password_verify("password",
+                        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"));
 }
 
 TEST_CASE("argon2id_raw depends on secret, salt and parameters; a short salt throws") {
