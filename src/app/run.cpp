@@ -158,7 +158,7 @@ int serve(const Config& config) {
   mail::SenderOptions mail_options{outbox, config.mail_from, config.smtp, config.mail_retry_base_s * 1000};
   mail::Sender sender(io, *store, blocking, std::move(mail_options));
   Purger purger(io, *store, blocking, config.purge_interval_s, config.purge_after_s);
-  services::TenantDirectory tenants(*store, blocking, *master);
+  services::TenantDirectory tenants(*store, blocking, *master, config.public_url.starts_with("https://"));
   services::Context ctx{
       services::Settings{config.public_url.empty() ? "http://" + *bound : config.public_url, config.access_ttl_s,
                          config.refresh_ttl_s, config.refresh_grace_s, config.dev, {}},

@@ -81,6 +81,14 @@ std::string argon2id_hash(std::string_view password, const Argon2Params& params)
   return encoded;
 }
 
+Hash argon2id_raw(std::string_view secret, std::string_view salt, const Argon2Params& params) {
+  Hash tag{};
+  int rc = argon2id_hash_raw(params.iterations, params.memory_kib, params.parallelism, secret.data(), secret.size(),
+                             salt.data(), salt.size(), tag.data(), tag.size());
+  if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2id_hash_raw: ") + argon2_error_message(rc));
+  return tag;
+}
+
 bool password_verify(std::string_view password, std::string_view encoded) {
   if (encoded.starts_with(kArgon2idPrefix)) return argon2id_verify_encoded(password, encoded);
   if (is_bcrypt(encoded)) return bcrypt_verify(password, encoded);

@@ -1,6 +1,8 @@
 // Password hashing. CPU-heavy (tens of ms): run on the cpu pool only.
 #pragma once
 
+#include "core/ids.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,6 +18,12 @@ struct Argon2Params {
 // Encoded Argon2id hash ("$argon2id$v=19$m=...,t=...,p=...$salt$hash") with a
 // fresh 16-byte salt. Throws std::runtime_error on allocation failure.
 std::string argon2id_hash(std::string_view password, const Argon2Params& params = {});
+
+// Raw Argon2id: the 32-byte tag of `secret` under `salt` (at least 8 bytes,
+// libargon2's minimum) with `params`, for secrets whose salt and parameters
+// are stored beside the tag (backup codes). Throws std::runtime_error when
+// libargon2 refuses the input (salt too short, allocation failure).
+Hash argon2id_raw(std::string_view secret, std::string_view salt, const Argon2Params& params);
 
 // True when `password` matches `encoded`, which is an Argon2id hash or a
 // bcrypt hash ($2a$, $2b$, $2y$) from an import. Malformed or unknown

@@ -8,7 +8,34 @@
 #include "services/context.hpp"
 #include "store/store.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+
 namespace lk::services {
+
+namespace {
+
+// Long enough for the response to be written before the sender starts.
+constexpr auto kPublicMailWakeDelay = std::chrono::milliseconds(250);
+
+awaitable<void> wake_after_delay(std::function<void()> wake) {
+  net::steady_timer timer(co_await net::this_coro::executor, kPublicMailWakeDelay);
+  auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+  if (!ec && wake) wake();
+}
+
+}  // namespace
+
+awaitable<void> wake_mail_sender_later(Context& ctx) {
+  net::co_spawn(co_await net::this_coro::executor, wake_after_delay(ctx.wake_mail_sender), net::detached);
+}
 
 std::string app_link(const Tenant& tenant, std::string_view path, std::string_view token) {
   std::string base = tenant.record.app_url;

@@ -59,6 +59,14 @@ void add_mail(store::Batch& batch, const Tenant& tenant, std::string_view to, ma
 awaitable<Result<bool>> verify_password(Context& ctx, std::string password, std::string encoded);
 awaitable<Result<std::string>> hash_password(Context& ctx, std::string password);
 
+// The public mail routes (forgot-password, resend-verification) answer alike
+// whether or not they queued a mail; they wake the sender this long after
+// answering, not at once: delivery starting while the response is written
+// made known addresses measurably slower on two cores (about 0.3 ms).
+// Starts a detached timer on the caller's executor, then calls
+// ctx.wake_mail_sender.
+awaitable<void> wake_mail_sender_later(Context& ctx);
+
 // Binds a reset token to the password it replaces: any password change,
 // whichever way, voids every reset link issued before it.
 std::string password_fingerprint(std::string_view password_hash);

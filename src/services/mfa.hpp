@@ -7,6 +7,7 @@
 // pool under store.lock(user_lock_key(tenant, user)).
 #pragma once
 
+#include "auth/second_factor.hpp"
 #include "core/error.hpp"
 #include "core/net.hpp"
 #include "services/sessions.hpp"
@@ -15,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,13 +69,20 @@ class Mfa {
                                                 std::string code, ClientInfo client);
 
  private:
-  // Checks `code` (a TOTP code, or a backup code when `allow_backup`) against
-  // `record`, counted in the user's 2FA failure window when ctx.limits is
-  // set: RATE_LIMITED while that window is locked, INVALID_CODE for a wrong
-  // code. On success `record` is updated so the code cannot be used again;
-  // the caller commits it. Run under the user's lock.
+  // Where a backup code is allowed: when `code` is shaped like one, its
+  // Argon2id hash under the salt of the user's stored record, computed on
+  // the cpu pool before any lock is taken (nullopt otherwise). SERVICE_BUSY
+  // when the cpu pool is full.
+  awaitable<Result<std::optional<auth::BackupCandidate>>> backup_candidate(Id tenant, Id user, std::string code);
+
+  // Checks `code` (a TOTP code, or the backup code `backup` was derived
+  // from) against `record`, counted in the user's 2FA failure window when
+  // ctx.limits is set: RATE_LIMITED while that window is locked,
+  // INVALID_CODE for a wrong code. On success `record` is updated so the
+  // code cannot be used again; the caller commits it. Run under the user's
+  // lock.
   Result<void> check_code(const Id& tenant, const Id& user, store::MfaRecord& record, std::string_view code,
-                          bool allow_backup);
+                          const std::optional<auth::BackupCandidate>& backup);
 
   Context& ctx_;
   Sessions sessions_;

@@ -17,6 +17,8 @@ Error challenge_unusable() {
   return make_error(Errc::unauthorized, "Two-factor challenge is missing or expired; please log in again");
 }
 
+Error challenge_spent() { return make_error(Errc::invalid_code, "Too many invalid codes; please log in again"); }
+
 // The payload of a challenge is "<wrong codes>:<the user's valid_after_ms
 // when it was issued>", in decimal. Anything unreadable counts as spent:
 // fail closed.
@@ -80,6 +82,17 @@ awaitable<Result<LoginResult>> Mfa::complete_login(std::shared_ptr<const Tenant>
   if (challenge.empty() || challenge.size() > 128) co_return challenge_unusable();
   const Hash challenge_hash = crypto::sha256(challenge);
   constexpr auto kKind = store::OneTimeKind::mfa_challenge;
+  // A backup code costs an Argon2id run: only for a live, unspent challenge
+  // of this user (a read without the lock; checked again under it below),
+  // so a made-up challenge costs the server nothing.
+  auto peeked = ctx_.store.get_one_time(tenant_id, kKind, challenge_hash);
+  if (!peeked) co_return peeked.error();
+  if (!*peeked || (*peeked)->user_id != user_id || (*peeked)->expires_ms <= now_ms()) co_return challenge_unusable();
+  if (state_of((*peeked)->payload).attempts >= kMfaChallengeAttempts) {
+    co_return challenge_spent();
+  }
+  auto backup = co_await backup_candidate(tenant_id, user_id, code);
+  if (!backup) co_return backup.error();
 
   // The lock is the claimed user's; the challenge must belong to that user,
   // so it also serialises every attempt on this challenge and the attempt
@@ -97,7 +110,7 @@ awaitable<Result<LoginResult>> Mfa::complete_login(std::shared_ptr<const Tenant>
     // A spent challenge stays in place until it expires, refusing every code
     // (the right one too): the attacker gets no more guesses from it.
     if (attempts >= kMfaChallengeAttempts) {
-      return make_error(Errc::invalid_code, "Too many invalid codes; please log in again");
+      return challenge_spent();
     }
     auto user = ctx_.store.get_user(tenant_id, user_id);
     if (!user) return user.error();
@@ -116,7 +129,7 @@ awaitable<Result<LoginResult>> Mfa::complete_login(std::shared_ptr<const Tenant>
     }
     if ((**user).deleted_ms != 0) return make_error(Errc::account_deleted, "This account has been deleted");
     store::MfaRecord factor = std::move(**mfa);
-    auto checked_code = check_code(tenant_id, user_id, factor, code, true);
+    auto checked_code = check_code(tenant_id, user_id, factor, code, *backup);
     if (!checked_code) {
       // Only a wrong code counts against the challenge: a lockout or a store
       // failure checked nothing.

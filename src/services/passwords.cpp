@@ -10,16 +10,6 @@
 #include "services/lifecycle_common.hpp"
 #include "store/store.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include <chrono>
-#include <functional>
-
 namespace lk::services {
 
 namespace {
@@ -27,16 +17,7 @@ namespace {
 // address without an account writes here, see forgot_password.
 constexpr std::string_view kForgotPad = "forgot_password_pad";
 
-// Long enough for the response to be written before the sender starts.
-constexpr auto kForgotWakeDelay = std::chrono::milliseconds(250);
-
 Error invalid_reset() { return make_error(Errc::unauthorized, "Invalid or expired reset link"); }
-
-awaitable<void> wake_later(std::function<void()> wake) {
-  net::steady_timer timer(co_await net::this_coro::executor, kForgotWakeDelay);
-  auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
-  if (!ec) wake();
-}
 }  // namespace
 
 awaitable<Result<void>> Passwords::forgot_password(std::shared_ptr<const Tenant> tenant, std::string email) {
@@ -74,10 +55,9 @@ awaitable<Result<void>> Passwords::forgot_password(std::shared_ptr<const Tenant>
     return eligible;
   });
   if (!queued) co_return queued.error();
-  // Not at once: delivery starting while this response is written made it
-  // measurably slower for known addresses (about 0.3 ms on two cores). A
-  // moment later it overlaps nothing this caller can time.
-  if (*queued) net::co_spawn(co_await net::this_coro::executor, wake_later(ctx_.wake_mail_sender), net::detached);
+  // Not at once: a moment later, delivery overlaps nothing this caller can
+  // time (see wake_mail_sender_later).
+  if (*queued) co_await wake_mail_sender_later(ctx_);
   co_return Result<void>{};
 }
 

@@ -73,9 +73,10 @@ awaitable<Result<LoginResult>> Sessions::login(std::shared_ptr<const Tenant> ten
     user = std::move(*record);
   }
   // Unknown emails and password-less (OAuth-only) accounts still pay for one
-  // full hash, so response time does not reveal which emails exist.
-  std::string encoded = user && !user->password_hash.empty() ? user->password_hash : dummy_hash(ctx_.settings.argon2);
+  // full hash with the parameters new passwords get, so response time does
+  // not reveal which emails exist.
   bool has_password = user && !user->password_hash.empty();
+  std::string encoded = has_password ? user->password_hash : std::string();
   // Account lockout: check and count in one atomic step BEFORE the hash, so
   // parallel guesses cannot all pass a check none of them has updated yet
   // (30 at once run at most 10 hashes). Every attempt counts as a failure
@@ -87,7 +88,10 @@ awaitable<Result<LoginResult>> Sessions::login(std::shared_ptr<const Tenant> ten
     if (!granted) co_return granted.error();
     attempt.emplace(std::move(*granted));
   }
-  auto verified = co_await run_on(ctx_.cpu, [encoded, password] { return crypto::password_verify(password, encoded); });
+  // The dummy hash is made on the first unknown email, on the cpu pool too.
+  auto verified = co_await run_on(ctx_.cpu, [encoded, password, params = ctx_.settings.argon2] {
+    return crypto::password_verify(password, encoded.empty() ? dummy_hash(params) : encoded);
+  });
   if (!verified) {
     // The pool shed the request (503): nothing was guessed.
     if (attempt) attempt->release(now_ms());

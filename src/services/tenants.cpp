@@ -40,6 +40,7 @@ bool Tenant::origin_allowed(std::string_view origin) const {
 Result<std::shared_ptr<const Tenant>> TenantDirectory::load(const store::TenantRecord& record, bool replace) {
   auto tenant = std::make_shared<Tenant>();
   tenant->record = record;
+  tenant->public_https = public_https_;
   for (const auto& sk : record.signing_keys) {
     auto pub = crypto::Ed25519PublicKey::from_raw(sk.public_key);
     if (!pub) return internal_error("tenant " + to_string(record.id) + ": bad public key " + sk.kid);

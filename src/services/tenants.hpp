@@ -32,8 +32,12 @@ struct Tenant {
 
   const crypto::Ed25519PublicKey* public_key(std::string_view kid) const;
   bool origin_allowed(std::string_view origin) const;
-  // Cookies drop "Secure" only for development tenants.
-  bool secure_cookies() const { return !record.dev_mode; }
+  bool public_https = false;  // the server's public URL is https (TenantDirectory)
+
+  // Cookies drop "Secure" only for development tenants on a plain-http
+  // server: behind an https public URL even a development tenant's
+  // cookies are Secure.
+  bool secure_cookies() const { return !record.dev_mode || public_https; }
 };
 
 struct NewTenant {
@@ -73,9 +77,10 @@ struct CreatedTenant {
 
 class TenantDirectory {
  public:
-  // `master_key` seals the tenants' private signing keys.
-  TenantDirectory(store::Store& store, Pool& blocking, std::string master_key)
-      : store_(store), blocking_(blocking), master_key_(std::move(master_key)) {}
+  // `master_key` seals the tenants' private signing keys. `public_https`:
+  // the server's public URL is https (see Tenant::secure_cookies).
+  TenantDirectory(store::Store& store, Pool& blocking, std::string master_key, bool public_https = false)
+      : store_(store), blocking_(blocking), master_key_(std::move(master_key)), public_https_(public_https) {}
 
   // Creates the tenant with fresh keys. Commits on the blocking pool.
   awaitable<Result<CreatedTenant>> create(NewTenant input);
@@ -98,6 +103,7 @@ class TenantDirectory {
   store::Store& store_;
   Pool& blocking_;
   std::string master_key_;
+  bool public_https_ = false;
   std::shared_mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const Tenant>> by_key_hash_;
   std::unordered_map<std::string, std::shared_ptr<const Tenant>> by_id_;

@@ -237,7 +237,8 @@ std::optional<OneTimeRecord> decode_one_time(std::string_view value) {
 }
 
 std::string encode_mfa(const MfaRecord& m) {
-  Writer w = versioned();
+  Writer w;
+  w.u8(kMfaFormatVersion);
   w.str(m.sealed_secret);
   w.boolean(m.pending);
   w.i64(m.last_used_step);
@@ -245,12 +246,17 @@ std::string encode_mfa(const MfaRecord& m) {
   for (const auto& h : m.backup_code_hashes) w.fixed(h);
   w.i64(m.created_ms);
   w.i64(m.enabled_ms);
+  w.str(m.backup_kdf.salt);
+  w.u32(m.backup_kdf.memory_kib);
+  w.u32(m.backup_kdf.iterations);
+  w.u32(m.backup_kdf.parallelism);
   return std::move(w).take();
 }
 
 std::optional<MfaRecord> decode_mfa(std::string_view value) {
   Reader r(value);
-  if (!read_version(r)) return std::nullopt;
+  std::uint8_t version = r.u8();
+  if (!r.ok() || (version != kFormatVersion && version != kMfaFormatVersion)) return std::nullopt;
   MfaRecord m;
   m.sealed_secret = r.str();
   m.pending = r.boolean();
@@ -260,6 +266,13 @@ std::optional<MfaRecord> decode_mfa(std::string_view value) {
   for (std::size_t i = 0; i < hashes && r.ok(); ++i) m.backup_code_hashes.push_back(r.fixed<32>());
   m.created_ms = r.i64();
   m.enabled_ms = r.i64();
+  // Version 1 ends here: its backup code hashes are SHA-256 (empty salt).
+  if (version == kMfaFormatVersion) {
+    m.backup_kdf.salt = r.str();
+    m.backup_kdf.memory_kib = r.u32();
+    m.backup_kdf.iterations = r.u32();
+    m.backup_kdf.parallelism = r.u32();
+  }
   return finish(r, std::move(m));
 }
 

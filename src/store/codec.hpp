@@ -29,6 +29,10 @@ inline constexpr std::uint8_t kTenantFormatVersion = 3;
 // Mail queue records only: version 2 appends the sender; version 1 records
 // (queued before it) still decode, with the server's sender.
 inline constexpr std::uint8_t kMailFormatVersion = 2;
+// MFA records only: version 2 appends the backup codes' Argon2id salt and
+// parameters; version 1 records (SHA-256 backup code hashes) still decode,
+// with an empty salt.
+inline constexpr std::uint8_t kMfaFormatVersion = 2;
 
 std::string encode_tenant(const TenantRecord& record);
 std::optional<TenantRecord> decode_tenant(std::string_view value);

@@ -19,6 +19,8 @@
 //                       0190a3c2...7283 02 9f86d081...0a08 (reset_password)
 //   mfa               tenant(16) user(16)                      -> MfaRecord
 //                       0190a3c2...7283 0190a3c2...8394
+//                     (value v2 since backup codes are Argon2id-hashed: it
+//                     appends their salt and parameters; v1 values still decode)
 //   oauth_links       tenant(16) sha256(provider id)(32) provider_user_id -> v1 + user(16)
 //                       0190a3c2...7283 c0b0109d...574e 3130383432 ("github", "10842")
 //                     (was provider(1): a one-byte code cannot name a tenant's

@@ -117,13 +117,24 @@ struct OneTimeRecord {
 // A user's TOTP enrolment, keyed tenant + user in the mfa family. Written
 // together with UserRecord::two_factor_enabled, which it must agree with:
 // pending records belong to users whose flag is still off.
+// How the backup codes of one enrolment are hashed (auth/backup_codes.hpp):
+// Argon2id with these parameters under one random per-user salt. An empty
+// salt marks a format-1 record, whose hashes are plain SHA-256.
+struct BackupCodeKdf {
+  std::string salt;
+  std::uint32_t memory_kib = 0;
+  std::uint32_t iterations = 0;
+  std::uint32_t parallelism = 0;
+};
+
 struct MfaRecord {
-  std::string sealed_secret;          // AES-256-GCM, aad "totp:" + tenant + user
-  bool pending = true;                // set up, not yet verified with a code
-  std::int64_t last_used_step = -1;   // newest accepted TOTP step; older ones are refused
-  std::vector<Hash> backup_code_hashes;  // SHA-256 of each unused backup code
+  std::string sealed_secret;             // AES-256-GCM, aad "totp:" + tenant + user
+  bool pending = true;                   // set up, not yet verified with a code
+  std::int64_t last_used_step = -1;      // newest accepted TOTP step; older ones are refused
+  std::vector<Hash> backup_code_hashes;  // one hash per unused backup code, see backup_kdf
   std::int64_t created_ms = 0;
-  std::int64_t enabled_ms = 0;        // 0 while pending
+  std::int64_t enabled_ms = 0;  // 0 while pending
+  BackupCodeKdf backup_kdf;     // format 2; empty salt in format-1 records
 };
 
 struct MailRecord {

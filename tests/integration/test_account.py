@@ -155,6 +155,30 @@ class DeleteRestoreTest(AccountTestCase):
         # The address stays taken until the purge.
         self.assertEqual(register(self.server, self.tenant, account.email, new_password()).status, 409)
 
+    def test_delete_ends_every_session_and_restore_brings_none_back(self):
+        """ASVS V7.4.2: deleting the account terminates all its sessions:
+        access tokens (cookie and Bearer) and refresh tokens (cookie and
+        body form) of the deleting session and of the others, and a restore
+        revives none of them."""
+        account = signup(self.server, self.tenant)
+        caller, other = login(self.server, account), login(self.server, account)
+        # Both sessions work before.
+        self.assertOk(self.api.get("/users/profile", bearer=other.access))
+        token = self.delete(caller, account)
+        for s in (caller, other):
+            self.assertError(self.api.get("/users/profile", cookies={"accessToken": s.access}),
+                             403, "ACCOUNT_DELETED")
+            self.assertError(self.api.get("/users/profile", bearer=s.access), 403, "ACCOUNT_DELETED")
+            self.assertError(self.api.post("/auth/refresh", {"refreshToken": s.refresh}), 401, "UNAUTHORIZED")
+            self.assertError(self.api.post("/auth/refresh", cookies={"refreshToken": s.refresh}),
+                             401, "UNAUTHORIZED")
+        self.assertOk(self.api.post(RESTORE, {"token": token}))
+        for s in (caller, other):
+            self.assertError(self.api.get("/users/profile", bearer=s.access), 401, "UNAUTHORIZED")
+            self.assertError(self.api.post("/auth/refresh", {"refreshToken": s.refresh}), 401, "UNAUTHORIZED")
+        # Only a new login opens a session again.
+        self.assertOk(self.api.get("/users/profile", bearer=login(self.server, account).access))
+
     def test_restore_brings_the_account_back_once(self):
         account = signup(self.server, self.tenant)
         token = self.delete(login(self.server, account), account)

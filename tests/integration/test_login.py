@@ -179,5 +179,47 @@ class VerificationMailTest(ServerTestCase):
         self.assertError(self.api.post("/auth/send-verification", {}), 401, "UNAUTHORIZED")
 
 
+class HttpsCookieTest(ServerTestCase):
+    """ASVS V3.3.1/V3.3.4 behind an https public URL: even a development
+    tenant's cookies are Secure there (API.md drops Secure only for a
+    development tenant on plain http), and every cookie the session routes
+    set or clear is HttpOnly, SameSite=Lax, Path=/. The names are fixed by
+    the AuthKit contract, so no __Host- prefix (README, ASVS table)."""
+
+    server_flags = ("--public-url", "https://id.example.test")
+
+    def assertCookie(self, c, max_age=None):
+        self.assertTrue(c.secure, c)
+        self.assertTrue(c.http_only, c)
+        self.assertEqual((c.same_site or "").lower(), "lax", c)
+        self.assertEqual(c.path, "/", c)
+        self.assertNotIn("domain", c.attrs, "host-only: no Domain attribute")
+        if max_age is not None:
+            self.assertEqual(c.max_age, max_age, c)
+
+    def test_session_cookies_are_secure_and_http_only_when_set_rotated_and_cleared(self):
+        tenant = create_tenant(self.server, devMode=True)
+        api = self.server.client(tenant["api_key"])
+        account = signup(self.server, tenant)
+        r = api.post("/auth/login", {"email": account.email, "password": account.password})
+        self.assertOk(r)
+        self.assertCookie(r.set_cookies["accessToken"], harness.DEFAULT_ACCESS_TTL)
+        self.assertCookie(r.set_cookies["refreshToken"], harness.DEFAULT_REFRESH_TTL)
+        refreshed = api.post("/auth/refresh", cookies={"refreshToken": r.set_cookies["refreshToken"].value})
+        self.assertOk(refreshed)
+        # A browser client gets its tokens from Set-Cookie only (V3.3.4).
+        for answer in (r, refreshed):
+            for name in ("accessToken", "refreshToken"):
+                self.assertNotIn(answer.set_cookies[name].value.encode(), answer.body)
+        for name in ("accessToken", "refreshToken"):
+            self.assertCookie(refreshed.set_cookies[name])
+            self.assertGreater(refreshed.set_cookies[name].max_age, 0)
+        out = api.post("/auth/logout", cookies={name: c.value for name, c in refreshed.set_cookies.items()})
+        self.assertOk(out)
+        for name in ("accessToken", "refreshToken"):
+            self.assertCookie(out.set_cookies[name], 0)
+            self.assertEqual(out.set_cookies[name].value, "")
+
+
 if __name__ == "__main__":
     harness.main()

@@ -1,6 +1,7 @@
 """The two-step login with TOTP 2FA: the challenge cookie and its binding,
 codes, replay, backup codes, attempt limits, lockout and password reset."""
 
+import hashlib
 import time
 
 import harness
@@ -122,6 +123,28 @@ class LoginTest(MfaCase):
         cookies = r.set_cookies
         for name in ("accessToken", "refreshToken"):
             self.assertTrue(name not in cookies or cookies[name].cleared, r.headers.get_all("Set-Cookie"))
+
+
+class BackupCodeStorageTest(MfaCase):
+    """ASVS V6.5.2: backup codes (50 bits) are stored only under a salted
+    Argon2id hash, never in a form a GPU can test billions of guesses of."""
+
+    def test_the_store_holds_no_code_nor_sha256_of_one_and_codes_work_after_a_restart(self):
+        account, _, _, codes = self.enabled_user()
+        stored = b"".join(p.read_bytes() for p in (self.server.data_dir / "db").rglob("*") if p.is_file())
+        # The scan does see records in clear (the WAL is not compressed).
+        self.assertIn(account.email.encode(), stored)
+        for code in codes:
+            canonical = code.replace("-", "").encode()
+            self.assertNotIn(canonical, stored)
+            # What format-1 records kept: SHA-256 of the prefixed code.
+            self.assertNotIn(hashlib.sha256(b"backup-code:" + canonical).digest(), stored)
+        # A fresh process reads the record (salt and parameters) back.
+        self.server.restart()
+        typed = codes[2].replace("-", "").upper()
+        self.assertOk(self.validate(account.id, typed, self.challenge(account)))
+        self.assertError(self.validate(account.id, codes[2], self.challenge(account)), 400, "INVALID_CODE")
+        self.assertOk(self.validate(account.id, codes[5], self.challenge(account)))
 
 
 class ExpiredChallengeTest(MfaCase):

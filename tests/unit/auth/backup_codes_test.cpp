@@ -1,5 +1,7 @@
 #include "auth/backup_codes.hpp"
 
+#include "crypto/hash.hpp"
+#include "crypto/password.hpp"
 #include "crypto/random.hpp"
 
 #include <doctest/doctest.h>
@@ -14,6 +16,20 @@ using namespace lk::auth;
 namespace {
 
 using Random = std::array<std::uint8_t, backup::kRandomBytes>;
+
+// Cheap Argon2id parameters keep the suite fast; new_kdf's are checked apart.
+store::BackupCodeKdf fast_kdf(std::array<std::uint8_t, backup::kSaltBytes> salt) {
+  store::BackupCodeKdf kdf = backup::new_kdf(salt);
+  kdf.memory_kib = 64;
+  kdf.iterations = 1;
+  return kdf;
+}
+
+std::array<std::uint8_t, backup::kSaltBytes> salt_of(std::uint8_t fill) {
+  std::array<std::uint8_t, backup::kSaltBytes> salt{};
+  salt.fill(fill);
+  return salt;
+}
 
 std::string random_code() {
   Random r{};
@@ -79,24 +95,57 @@ TEST_CASE("normalize forgives case, separators and look-alikes, nothing else") {
 }
 
 TEST_CASE("find matches the stored hash of the same code, however typed") {
-  std::vector<Hash> hashes;
+  const store::BackupCodeKdf kdf = fast_kdf(salt_of(0x5a));
   std::vector<std::string> codes;
-  for (int i = 0; i < 10; ++i) {
-    codes.push_back(random_code());
-    hashes.push_back(backup::hash(*backup::normalize(codes.back())));
-  }
+  for (int i = 0; i < 10; ++i) codes.push_back(random_code());
+  const std::vector<Hash> hashes = backup::hash_all(codes, kdf);
+  REQUIRE(hashes.size() == codes.size());
   for (std::size_t i = 0; i < codes.size(); ++i) {
     CAPTURE(codes[i]);
-    CHECK(backup::find(hashes, codes[i]) == i);
+    CHECK(backup::find(hashes, *backup::derive(codes[i], kdf)) == i);
     std::string upper = codes[i];
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    CHECK(backup::find(hashes, upper) == i);
+    CHECK(backup::find(hashes, *backup::derive(upper, kdf)) == i);
   }
-  CHECK_FALSE(backup::find(hashes, random_code()));
-  CHECK_FALSE(backup::find(hashes, "not a code"));
-  CHECK_FALSE(backup::find({}, codes[0]));
-  // Only the hash is kept: it is not the code in any form.
+  CHECK_FALSE(backup::find(hashes, *backup::derive(random_code(), kdf)));
+  CHECK_FALSE(backup::derive("not a code", kdf));
+  CHECK_FALSE(backup::find({}, *backup::derive(codes[0], kdf)));
+  // Only the hash is kept: it is neither the code nor its unsalted prehash.
   CHECK(std::string(as_view(hashes[0])).find(*backup::normalize(codes[0])) == std::string::npos);
+  CHECK(hashes[0] != backup::prehash(*backup::normalize(codes[0])));
+}
+
+TEST_CASE("stored hashes are Argon2id of the prehash under the enrolment's salt (V6.5.2)") {
+  const std::string code = random_code();
+  const Hash pre = backup::prehash(*backup::normalize(code));
+  const store::BackupCodeKdf kdf = fast_kdf(salt_of(0x01));
+  CHECK(backup::derive(code, kdf) ==
+        crypto::argon2id_raw(as_view(pre), kdf.salt, {kdf.memory_kib, kdf.iterations, kdf.parallelism}));
+  // Another salt or other parameters give another hash for the same code.
+  CHECK(backup::derive(code, fast_kdf(salt_of(0x02))) != backup::derive(code, kdf));
+  store::BackupCodeKdf slower = kdf;
+  slower.iterations = 2;
+  CHECK(backup::derive(code, slower) != backup::derive(code, kdf));
+}
+
+TEST_CASE("a new enrolment gets the OWASP Argon2id parameters and a 128-bit salt") {
+  const auto salt = salt_of(0x77);
+  const store::BackupCodeKdf kdf = backup::new_kdf(salt);
+  CHECK(kdf.salt == std::string(reinterpret_cast<const char*>(salt.data()), salt.size()));
+  CHECK(kdf.salt.size() * 8 >= 32);  // ASVS V6.5.2 asks for at least 32 bits
+  CHECK(kdf.memory_kib == 19456);
+  CHECK(kdf.iterations == 2);
+  CHECK(kdf.parallelism == 1);
+}
+
+TEST_CASE("format-1 records (empty salt) still verify against their SHA-256 hashes") {
+  const store::BackupCodeKdf legacy{};
+  const std::string code = random_code();
+  // What format-1 records stored: SHA-256 of "backup-code:" + canonical code.
+  const Hash stored = crypto::sha256("backup-code:" + *backup::normalize(code));
+  CHECK(backup::prehash(*backup::normalize(code)) == stored);
+  CHECK(backup::derive(code, legacy) == stored);
+  CHECK(backup::find({backup::prehash("0000000000"), stored}, *backup::derive(code, legacy)) == 1);
 }
 
 TEST_SUITE_END();

@@ -35,6 +35,7 @@ MailRecord full_mail() {
 std::uint8_t latest_version(std::string_view name) {
   if (name == std::string_view("tenant")) return codec::kTenantFormatVersion;
   if (name == std::string_view("mail")) return codec::kMailFormatVersion;
+  if (name == std::string_view("mfa")) return codec::kMfaFormatVersion;
   return codec::kFormatVersion;
 }
 

@@ -22,6 +22,7 @@ MfaRecord full_mfa() {
   m.backup_code_hashes = {hash_of(0x11), hash_of(0x22), hash_of(0x33)};
   m.created_ms = 1700000000000;
   m.enabled_ms = 1700000000500;
+  m.backup_kdf = {std::string(16, '\x5a'), 19456, 2, 1};
   return m;
 }
 
@@ -32,6 +33,10 @@ void check_same(const MfaRecord& a, const MfaRecord& b) {
   CHECK(a.backup_code_hashes == b.backup_code_hashes);
   CHECK(a.created_ms == b.created_ms);
   CHECK(a.enabled_ms == b.enabled_ms);
+  CHECK(a.backup_kdf.salt == b.backup_kdf.salt);
+  CHECK(a.backup_kdf.memory_kib == b.backup_kdf.memory_kib);
+  CHECK(a.backup_kdf.iterations == b.backup_kdf.iterations);
+  CHECK(a.backup_kdf.parallelism == b.backup_kdf.parallelism);
 }
 
 bool decodes(std::string_view v) { return codec::decode_mfa(v).has_value(); }
@@ -51,14 +56,16 @@ TEST_CASE("MfaRecord round-trips, full and empty") {
 
 TEST_CASE("MfaRecord values start with the format version and reject damage") {
   const std::string bytes = codec::encode_mfa(full_mfa());
-  CHECK(static_cast<std::uint8_t>(bytes[0]) == codec::kFormatVersion);
+  CHECK(static_cast<std::uint8_t>(bytes[0]) == codec::kMfaFormatVersion);
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     CAPTURE(n);
     CHECK_FALSE(decodes(std::string_view(bytes).substr(0, n)));
   }
   CHECK_FALSE(decodes(bytes + '\0'));
   std::string bad_version = bytes;
-  bad_version[0] = '\x02';
+  bad_version[0] = '\x03';
+  CHECK_FALSE(decodes(bad_version));
+  bad_version[0] = '\x00';
   CHECK_FALSE(decodes(bad_version));
 
   // pending follows the version byte and the 4-byte length of the secret.
@@ -71,6 +78,30 @@ TEST_CASE("MfaRecord values start with the format version and reject damage") {
   std::string huge = codec::encode_mfa(MfaRecord{});
   for (std::size_t i = 0; i < 4; ++i) huge[1 + 4 + 1 + 8 + i] = '\xff';
   CHECK_FALSE(decodes(huge));
+}
+
+TEST_CASE("a format-1 MfaRecord (before Argon2id backup codes) decodes with an empty salt") {
+  // Version 1 is version 2 without the trailing salt (4-byte length + bytes)
+  // and the three u32 parameters.
+  MfaRecord legacy = full_mfa();
+  legacy.backup_kdf = {};
+  std::string v2 = codec::encode_mfa(legacy);
+  std::string v1 = v2.substr(0, v2.size() - 4 - 12);
+  v1[0] = '\x01';
+  auto decoded = codec::decode_mfa(v1);
+  REQUIRE(decoded);
+  check_same(*decoded, legacy);
+  CHECK(decoded->backup_kdf.salt.empty());
+  // Re-encoded, it is a version-2 value that reads back the same.
+  CHECK(codec::encode_mfa(*decoded) == v2);
+  // A version-1 value carrying the version-2 tail is refused (trailing bytes),
+  // and so is a version-2 value without it.
+  std::string v1_with_tail = v2;
+  v1_with_tail[0] = '\x01';
+  CHECK_FALSE(decodes(v1_with_tail));
+  std::string v2_without_tail = v1;
+  v2_without_tail[0] = '\x02';
+  CHECK_FALSE(decodes(v2_without_tail));
 }
 
 TEST_CASE("MfaRecord commits, reads back per tenant and user, and deletes") {
