@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/thread_priority.hpp"
 #include "http/client_ip.hpp"
 #include "mail/smtp.hpp"
 #include "store/store.hpp"
@@ -52,6 +53,11 @@ struct Config {
   std::int64_t header_timeout_s = 10;
   std::int64_t max_connections = 10000;
   std::int64_t expiry_interval_s = 3600;
+  // Password hashing pool (core/offload.hpp): a job is admitted while its
+  // expected queueing delay stays within this bound; its threads run at
+  // this priority.
+  std::int64_t hash_queue_wait_ms = 2000;
+  ThreadPriority hash_priority = ThreadPriority::low;
 };
 
 // Parses the arguments after "serve". Errors name the flag.
