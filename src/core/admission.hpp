@@ -47,7 +47,7 @@ class Admission {
   // What try_admit() would decide now, without taking a slot.
   Decision peek() const;
   void release();
-  // One finished job's run time on its thread (not counting its queueing).
+  // One finished job's run time (the pool reports CPU time on its thread).
   void record(Duration run_time);
 
   // The wait a job would see behind `jobs_ahead` queued or running jobs.

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 
 #include <pthread.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +14,12 @@ namespace {
 
 Admission::Limits limits_of(const PoolOptions& o) {
   return {o.threads, o.max_in_flight, o.max_queue_wait, o.initial_job_time};
+}
+
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
 void start_thread(const std::string& name, int index, ThreadPriority priority) {
@@ -59,6 +66,20 @@ void Pool::record(std::chrono::nanoseconds run_time) {
   // Only a wait bound needs job times; count-bounded pools skip the mutex.
   if (times_jobs_) admission_.record(run_time);
 }
+
+namespace detail {
+
+// CPU time, not wall time: a job's wall time grows with the contention that
+// admission exists to shed, and an estimate that grows with it makes shedding
+// feed on itself (clients resending each 503 at once burn the CPU that the
+// hashes then lack, their wall time grows, fewer jobs are admitted, more are
+// resent...). The CPU time of a hash is what the machine makes of the
+// parameters; the hashing threads' priority is what keeps them their cores.
+JobTimer::JobTimer(Pool& pool) : pool_(pool), started_(thread_cpu_time()) {}
+
+JobTimer::~JobTimer() { pool_.record(thread_cpu_time() - started_); }
+
+}  // namespace detail
 
 Error busy_error(const Pool& pool, std::chrono::nanoseconds expected_wait) {
   Error e = make_error(Errc::service_busy, "Server is busy, retry shortly", pool.name() + " pool saturated");

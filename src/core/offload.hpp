@@ -62,7 +62,7 @@ class Pool {
   Admission::Decision try_acquire() { return admission_.try_admit(); }
   Admission::Decision peek() const { return admission_.peek(); }
   void release() { admission_.release(); }
-  // A job's run time on a pool thread; feeds the wait estimate.
+  // A job's CPU time on a pool thread; feeds the wait estimate.
   void record(std::chrono::nanoseconds run_time);
 
  private:
@@ -114,11 +114,18 @@ class Slot {
   Pool* pool_;
 };
 
-// Times one run of a job for the pool's wait estimate.
-struct JobTimer {
-  Pool& pool;
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  ~JobTimer() { pool.record(std::chrono::steady_clock::now() - started); }
+// Times one run of a job for the pool's wait estimate, in CPU time of the
+// pool thread (see offload.cpp for why not wall time).
+class JobTimer {
+ public:
+  explicit JobTimer(Pool& pool);
+  ~JobTimer();
+  JobTimer(const JobTimer&) = delete;
+  JobTimer& operator=(const JobTimer&) = delete;
+
+ private:
+  Pool& pool_;
+  std::chrono::nanoseconds started_;
 };
 
 template <class F>
@@ -127,7 +134,7 @@ struct TimedJob {
   Slot slot;
   F fn;
   std::invoke_result_t<F&> operator()() {
-    JobTimer timer{*pool};
+    JobTimer timer(*pool);
     return fn();
   }
 };

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,6 +27,19 @@ T run_sync(awaitable<T> a) {
   auto future = net::co_spawn(io, std::move(a), net::use_future);
   io.run();
   return future.get();
+}
+
+std::chrono::nanoseconds thread_cpu() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// Burns `amount` of this thread's CPU time.
+void spin_cpu(std::chrono::nanoseconds amount) {
+  auto until = thread_cpu() + amount;
+  while (thread_cpu() < until) {
+  }
 }
 
 struct Threads {
@@ -222,16 +236,23 @@ TEST_CASE("run_on with a wait bound: queues while the expected wait fits, then s
   CHECK(pool.in_flight() == 0);
 }
 
-TEST_CASE("run_on with a wait bound learns the job time from the jobs it runs") {
+TEST_CASE("run_on with a wait bound learns the job time from the CPU time of the jobs it runs") {
   Pool pool(PoolOptions{"cpu", 1, 100, std::chrono::milliseconds(1000), std::chrono::milliseconds(600),
                         ThreadPriority::normal});
   CHECK(pool.job_time() == std::chrono::milliseconds(600));
   for (int i = 0; i < 3; ++i) {
-    auto r = run_sync(run_on(pool, [] { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }));
+    auto r = run_sync(run_on(pool, [] { spin_cpu(std::chrono::milliseconds(20)); }));
     REQUIRE(r.has_value());
   }
   CHECK(pool.job_time() >= std::chrono::milliseconds(20));
   CHECK(pool.job_time() < std::chrono::milliseconds(600));
+  // Waiting is not work: jobs that sleep (as a hash starved of CPU would
+  // wait) do not inflate the estimate, so contention cannot shrink admission.
+  for (int i = 0; i < 4; ++i) {
+    auto r = run_sync(run_on(pool, [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); }));
+    REQUIRE(r.has_value());
+  }
+  CHECK(pool.job_time() < std::chrono::milliseconds(20));
 }
 
 TEST_CASE("Pool threads run at the pool's priority; the caller's is unchanged") {
