@@ -15,13 +15,17 @@
 #include "core/net.hpp"
 #include "core/thread_priority.hpp"
 
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <thread>
@@ -89,16 +93,6 @@ struct is_result : std::false_type {};
 template <class T>
 struct is_result<boost::system::result<T, Error>> : std::true_type {};
 
-template <class F>
-awaitable<std::invoke_result_t<F>> invoke_here(F fn) {
-  if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
-    fn();
-    co_return;
-  } else {
-    co_return fn();
-  }
-}
-
 // An admitted slot, released when the job that owns it is destroyed: on
 // the pool thread right after the job ran (or if it never runs).
 class Slot {
@@ -138,6 +132,46 @@ struct TimedJob {
     return fn();
   }
 };
+
+// Posts `job` to the pool and completes on the caller's executor with its
+// value or exception. Not co_spawn: a co_spawned function that completes
+// without suspending is posted once more to the pool's queue before its
+// caller is resumed, so with a long queue every job would wait twice.
+template <class R, class Job>
+auto post_job(Pool& pool, Job job) {
+  using Signature = std::conditional_t<std::is_void_v<R>, void(std::exception_ptr),
+                                       void(std::exception_ptr, std::optional<R>)>;
+  return net::async_initiate<const net::use_awaitable_t<>, Signature>(
+      [&pool](auto handler, Job job) {
+        // Keeps the caller's executor alive while the job is on the pool.
+        auto work = net::make_work_guard(net::get_associated_executor(handler));
+        net::post(pool.executor(), [handler = std::move(handler), work = std::move(work),
+                                    job = std::move(job)]() mutable {
+          std::exception_ptr error;
+          if constexpr (std::is_void_v<R>) {
+            try {
+              job();
+            } catch (...) {
+              error = std::current_exception();
+            }
+            net::dispatch(work.get_executor(),
+                          [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
+          } else {
+            std::optional<R> value;
+            try {
+              value.emplace(job());
+            } catch (...) {
+              error = std::current_exception();
+            }
+            net::dispatch(work.get_executor(), [handler = std::move(handler), error, value = std::move(value)]() mutable {
+              std::move(handler)(error, std::move(value));
+            });
+          }
+          work.reset();
+        });
+      },
+      net::use_awaitable, std::move(job));
+}
 }  // namespace detail
 
 // The result type of run_on: fn's Result<T> as is, a T wrapped in Result<T>.
@@ -148,14 +182,16 @@ using RunOnResult = std::conditional_t<detail::is_result<std::invoke_result_t<F>
 // Runs `fn` on `pool`; exceptions thrown by fn propagate to the caller.
 template <class F>
 awaitable<RunOnResult<F>> run_on(Pool& pool, F fn) {
+  using R = std::invoke_result_t<F>;
   auto admitted = pool.try_acquire();
   if (!admitted.admitted) co_return busy_error(pool, admitted.expected_wait);
   detail::TimedJob<F> job{&pool, detail::Slot(pool), std::move(fn)};
-  if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
-    co_await net::co_spawn(pool.executor(), detail::invoke_here(std::move(job)), net::use_awaitable);
+  if constexpr (std::is_void_v<R>) {
+    co_await detail::post_job<R>(pool, std::move(job));
     co_return Result<void>{};
   } else {
-    co_return co_await net::co_spawn(pool.executor(), detail::invoke_here(std::move(job)), net::use_awaitable);
+    std::optional<R> value = co_await detail::post_job<R>(pool, std::move(job));
+    co_return RunOnResult<F>(std::move(*value));
   }
 }
 
