@@ -261,8 +261,11 @@ end
                     srv, lambda: wrk(p, "/api/v1/auth/login", conns, dur, script=login_lua))
                 drain_hashing(p)
         register_lua = lua(tmp, "register.lua", f"""
-local tid = 0
-setup = function(thread) tid = tid + 1; thread:set("tid", tid) end
+-- tid is a global of each thread's state, set from the main state by setup
+-- (a chunk-level "local tid" would shadow it, and every thread would send
+-- the same addresses: 409s).
+local threads = 0
+setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
 counter = 0
 request = function()
   counter = counter + 1
