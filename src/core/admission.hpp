@@ -30,9 +30,9 @@ class Admission {
 
   struct Limits {
     int threads = 1;
-    int max_in_flight = 1;           // queued + running, whatever the wait
-    Duration max_wait{0};            // zero: no wait bound
-    Duration initial_job_time{0};    // job_time() until the first record()
+    int max_in_flight = 1;         // queued + running, whatever the wait
+    Duration max_wait{0};          // zero: no wait bound
+    Duration initial_job_time{0};  // job_time() until the first record()
   };
 
   struct Decision {

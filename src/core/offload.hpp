@@ -38,9 +38,9 @@ namespace lk {
 struct PoolOptions {
   std::string name;
   int threads = 1;
-  int max_in_flight = 1;                         // queued + running jobs
-  std::chrono::milliseconds max_queue_wait{0};   // zero: the count alone bounds the queue
-  std::chrono::milliseconds initial_job_time{0}; // wait estimate until a job has been timed
+  int max_in_flight = 1;                          // queued + running jobs
+  std::chrono::milliseconds max_queue_wait{0};    // zero: the count alone bounds the queue
+  std::chrono::milliseconds initial_job_time{0};  // wait estimate until a job has been timed
   ThreadPriority priority = ThreadPriority::normal;
 };
 
@@ -139,36 +139,37 @@ struct TimedJob {
 // caller is resumed, so with a long queue every job would wait twice.
 template <class R, class Job>
 auto post_job(Pool& pool, Job job) {
-  using Signature = std::conditional_t<std::is_void_v<R>, void(std::exception_ptr),
-                                       void(std::exception_ptr, std::optional<R>)>;
+  using Signature =
+      std::conditional_t<std::is_void_v<R>, void(std::exception_ptr), void(std::exception_ptr, std::optional<R>)>;
   return net::async_initiate<const net::use_awaitable_t<>, Signature>(
       [&pool](auto handler, Job job) {
         // Keeps the caller's executor alive while the job is on the pool.
         auto work = net::make_work_guard(net::get_associated_executor(handler));
-        net::post(pool.executor(), [handler = std::move(handler), work = std::move(work),
-                                    job = std::move(job)]() mutable {
-          std::exception_ptr error;
-          if constexpr (std::is_void_v<R>) {
-            try {
-              job();
-            } catch (...) {
-              error = std::current_exception();
-            }
-            net::dispatch(work.get_executor(),
-                          [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
-          } else {
-            std::optional<R> value;
-            try {
-              value.emplace(job());
-            } catch (...) {
-              error = std::current_exception();
-            }
-            net::dispatch(work.get_executor(), [handler = std::move(handler), error, value = std::move(value)]() mutable {
-              std::move(handler)(error, std::move(value));
-            });
-          }
-          work.reset();
-        });
+        net::post(pool.executor(),
+                  [handler = std::move(handler), work = std::move(work), job = std::move(job)]() mutable {
+                    std::exception_ptr error;
+                    if constexpr (std::is_void_v<R>) {
+                      try {
+                        job();
+                      } catch (...) {
+                        error = std::current_exception();
+                      }
+                      net::dispatch(work.get_executor(),
+                                    [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
+                    } else {
+                      std::optional<R> value;
+                      try {
+                        value.emplace(job());
+                      } catch (...) {
+                        error = std::current_exception();
+                      }
+                      net::dispatch(work.get_executor(),
+                                    [handler = std::move(handler), error, value = std::move(value)]() mutable {
+                                      std::move(handler)(error, std::move(value));
+                                    });
+                    }
+                    work.reset();
+                  });
       },
       net::use_awaitable, std::move(job));
 }

@@ -12,9 +12,7 @@ namespace lk {
 
 namespace {
 
-Error refused(std::string_view what) {
-  return internal_error(std::string(what) + ": " + std::strerror(errno));
-}
+Error refused(std::string_view what) { return internal_error(std::string(what) + ": " + std::strerror(errno)); }
 
 }  // namespace
 

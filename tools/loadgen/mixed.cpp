@@ -57,8 +57,8 @@ struct Session {
   }
 };
 
-std::string request(const char* method, const std::string& path, const std::string& api_key,
-                    const std::string& cookie, const std::string& body) {
+std::string request(const char* method, const std::string& path, const std::string& api_key, const std::string& cookie,
+                    const std::string& body) {
   std::string req = std::string(method) + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + api_key + "\r\n";
   if (!body.empty()) {
     req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
@@ -88,8 +88,8 @@ void run_connection(const Setup& setup, int index, std::latch& ready, std::latch
   // Sign in before the timed window; 64 logins at once are a burst the
   // server may shed (503): retry it, as a client obeying Retry-After would.
   for (int attempt = 0; attempt < 200 && !out->signed_in; ++attempt) {
-    auto reply = conn.exchange(request("POST", "/api/v1/auth/login", setup.api_key, "",
-                                       login_body(index % setup.users, setup.password)));
+    auto reply = conn.exchange(
+        request("POST", "/api/v1/auth/login", setup.api_key, "", login_body(index % setup.users, setup.password)));
     if (reply && reply->status == 200) out->signed_in = session.adopt(*reply);
     if (!out->signed_in) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -149,8 +149,9 @@ double percentile(const std::vector<double>& sorted, double p) {
 std::string summary(std::vector<double> latencies, const std::map<int, long>& statuses, long non2xx, double seconds) {
   std::sort(latencies.begin(), latencies.end());
   char head[256];
-  std::snprintf(head, sizeof head, R"({"requests":%zu,"rps":%.1f,"p50_ms":%.3f,"p99_ms":%.3f,"non2xx":%ld,"statuses":{)",
-                latencies.size(), static_cast<double>(latencies.size()) / seconds, percentile(latencies, 0.50),
+  std::snprintf(head, sizeof head,
+                R"({"requests":%zu,"rps":%.1f,"p50_ms":%.3f,"p99_ms":%.3f,"non2xx":%ld,"statuses":{)", latencies.size(),
+                static_cast<double>(latencies.size()) / seconds, percentile(latencies, 0.50),
                 percentile(latencies, 0.99), non2xx);
   std::string out = head;
   bool first = true;

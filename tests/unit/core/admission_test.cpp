@@ -34,7 +34,7 @@ TEST_CASE("Admission: the wait is zero while a thread is free, then grows by job
   CHECK(a.job_time() == 50ms);  // the initial estimate, before any job ran
   CHECK(a.expected_wait(0) == 0ms);
   CHECK(a.expected_wait(1) == 0ms);
-  CHECK(a.expected_wait(2) == 25ms);   // waits for one of two running jobs
+  CHECK(a.expected_wait(2) == 25ms);  // waits for one of two running jobs
   CHECK(a.expected_wait(3) == 50ms);
   CHECK(a.expected_wait(63) == 1550ms);
   record_n(a, 3, 41ms);
@@ -92,9 +92,9 @@ TEST_CASE("Admission: slower jobs shrink the queue it admits, faster ones grow i
 TEST_CASE("Admission: the job time is the median of the recent window, deaf to a few odd jobs") {
   Admission a(hashing(1, 2000ms));
   record_n(a, 12, 40ms);
-  a.record(1ms);   // a QR code render
+  a.record(1ms);  // a QR code render
   a.record(2ms);
-  a.record(5s);    // an imported bcrypt hash on a busy machine
+  a.record(5s);  // an imported bcrypt hash on a busy machine
   CHECK(a.job_time() == 40ms);
   // Old times leave the window: the estimate follows the machine.
   record_n(a, Admission::kSamples, 80ms);
@@ -145,7 +145,7 @@ TEST_CASE("Admission::peek tells what try_admit would decide, and takes nothing"
   CHECK(a.peek().expected_wait == 60ms);
   CHECK(a.try_admit().admitted);  // waits 60 ms
   auto seen = a.peek();
-  CHECK_FALSE(seen.admitted);     // would wait 120 ms
+  CHECK_FALSE(seen.admitted);  // would wait 120 ms
   CHECK(seen.expected_wait == 120ms);
   CHECK(a.in_flight() == 2);
   CHECK(a.rejections() == 0);

@@ -135,10 +135,12 @@ TEST_CASE("run_on fails fast with SERVICE_BUSY and Retry-After when the pool is 
                              net::use_future);
   // The second is started after the first has reserved its slot.
   std::atomic<bool> second_ran{false};
-  auto second = net::co_spawn(io, run_on(pool, [&second_ran] {
-                                second_ran = true;
-                                return 2;
-                              }),
+  auto second = net::co_spawn(io,
+                              run_on(pool,
+                                     [&second_ran] {
+                                       second_ran = true;
+                                       return 2;
+                                     }),
                               net::use_future);
   std::thread runner([&io] { io.run(); });
 
