@@ -145,31 +145,33 @@ auto post_job(Pool& pool, Job job) {
       [&pool](auto handler, Job job) {
         // Keeps the caller's executor alive while the job is on the pool.
         auto work = net::make_work_guard(net::get_associated_executor(handler));
-        net::post(pool.executor(),
-                  [handler = std::move(handler), work = std::move(work), job = std::move(job)]() mutable {
-                    std::exception_ptr error;
-                    if constexpr (std::is_void_v<R>) {
-                      try {
-                        job();
-                      } catch (...) {
-                        error = std::current_exception();
-                      }
-                      net::dispatch(work.get_executor(),
-                                    [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
-                    } else {
-                      std::optional<R> value;
-                      try {
-                        value.emplace(job());
-                      } catch (...) {
-                        error = std::current_exception();
-                      }
-                      net::dispatch(work.get_executor(),
-                                    [handler = std::move(handler), error, value = std::move(value)]() mutable {
-                                      std::move(handler)(error, std::move(value));
-                                    });
-                    }
-                    work.reset();
-                  });
+        net::post(pool.executor(), [handler = std::move(handler), work = std::move(work),
+                                    job = std::optional<Job>(std::move(job))]() mutable {
+          std::exception_ptr error;
+          std::optional<std::conditional_t<std::is_void_v<R>, bool, R>> value;
+          try {
+            if constexpr (std::is_void_v<R>) {
+              (*job)();
+            } else {
+              value.emplace((*job)());
+            }
+          } catch (...) {
+            error = std::current_exception();
+          }
+          // Frees the slot (and whatever the function captured) before the
+          // caller can resume: a caller that runs again at once finds it free.
+          job.reset();
+          if constexpr (std::is_void_v<R>) {
+            net::dispatch(work.get_executor(),
+                          [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
+          } else {
+            net::dispatch(work.get_executor(),
+                          [handler = std::move(handler), error, value = std::move(value)]() mutable {
+                            std::move(handler)(error, std::move(value));
+                          });
+          }
+          work.reset();
+        });
       },
       net::use_awaitable, std::move(job));
 }

@@ -266,3 +266,14 @@ TEST_CASE("Pool threads run at the pool's priority; the caller's is unchanged") 
   CHECK(*nice == kLowNice);
   CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) == caller_nice);
 }
+
+TEST_CASE("regression: the slot is free by the time the caller resumes (1-slot pool, 200 calls back to back)") {
+  Pool pool("cpu", 1, 1);
+  int refused = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (!run_sync(run_on(pool, [i] { return i; }))) ++refused;
+    if (!run_sync(run_on(pool, [] {}))) ++refused;
+  }
+  CHECK(refused == 0);
+  CHECK(pool.in_flight() == 0);
+}
