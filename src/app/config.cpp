@@ -123,6 +123,20 @@ const std::map<std::string, Setter, std::less<>>& value_flags() {
          c.threads = static_cast<int>(*n);
          return {};
        }},
+      {"hash-queue-wait",
+       [](Config& c, std::string_view v) -> Result<void> {
+         auto n = to_int(v);
+         if (!n || *n < 1 || *n > 60000) return bad_flag("hash-queue-wait", "expected milliseconds from 1 to 60000");
+         c.hash_queue_wait_ms = *n;
+         return {};
+       }},
+      {"hash-priority",
+       [](Config& c, std::string_view v) -> Result<void> {
+         auto p = parse_thread_priority(v);
+         if (!p) return bad_flag("hash-priority", "expected normal, low or idle");
+         c.hash_priority = *p;
+         return {};
+       }},
       {"access-ttl", [](Config& c, std::string_view v) { return set_seconds(c.access_ttl_s, "access-ttl", v, 1, 86400); }},
       {"refresh-ttl",
        [](Config& c, std::string_view v) { return set_seconds(c.refresh_ttl_s, "refresh-ttl", v, 60, 31536000); }},
@@ -242,6 +256,10 @@ Flags of serve (each also read from LATCHKEY_<NAME>, e.g. LATCHKEY_DATA):
   --public-url URL              public base URL; the JWT issuer (default http://HOST:PORT)
   --dev                         development mode: a "dev" tenant, mail written to DIR/outbox/
   --threads N                   IO threads (default: one per core)
+  --hash-queue-wait MS          admit a password hash while its expected wait in the queue stays
+                                under MS; past it, 503 with Retry-After (default 2000)
+  --hash-priority normal|low|idle
+                                CPU priority of the hashing threads (default low: nice 19)
   --access-ttl SECONDS          access token lifetime (default 900)
   --refresh-ttl SECONDS         refresh family absolute lifetime (default 604800)
   --refresh-reuse-grace SECONDS grace for a concurrent refresh replay (default 10)

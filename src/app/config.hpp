@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/thread_priority.hpp"
 #include "http/client_ip.hpp"
 #include "mail/smtp.hpp"
 #include "store/store.hpp"
@@ -55,6 +56,11 @@ struct Config {
   // Outbound OAuth HTTP: per-phase timeout, and extra trusted CAs (PEM).
   std::int64_t oauth_timeout_s = 10;
   std::string oauth_ca_file;
+  // Password hashing pool (core/offload.hpp): a job is admitted while its
+  // expected queueing delay stays within this bound; its threads run at
+  // this priority.
+  std::int64_t hash_queue_wait_ms = 2000;
+  ThreadPriority hash_priority = ThreadPriority::low;
 };
 
 // Parses the arguments after "serve". Errors name the flag.

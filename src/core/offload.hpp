@@ -3,54 +3,89 @@
 //   auto r = co_await run_on(ctx.cpu, [pw] { return crypto::argon2id_hash(pw); });
 //
 // runs the function on the pool and resumes the caller on its own executor.
-// A pool past its in-flight limit fails fast with 503 SERVICE_BUSY and a
-// Retry-After instead of queueing without bound.
+// A pool refuses work it cannot take (core/admission.hpp: past its in-flight
+// cap, or, with a wait bound, when the job would queue longer than that) and
+// run_on then fails fast with 503 SERVICE_BUSY and a Retry-After instead of
+// queueing without bound. Each pool starts its own threads, so that each can
+// set its scheduling priority (core/thread_priority.hpp).
 #pragma once
 
+#include "core/admission.hpp"
 #include "core/error.hpp"
 #include "core/net.hpp"
+#include "core/thread_priority.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace lk {
 
+struct PoolOptions {
+  std::string name;
+  int threads = 1;
+  int max_in_flight = 1;                          // queued + running jobs
+  std::chrono::milliseconds max_queue_wait{0};    // zero: the count alone bounds the queue
+  std::chrono::milliseconds initial_job_time{0};  // wait estimate until a job has been timed
+  ThreadPriority priority = ThreadPriority::normal;
+};
+
 class Pool {
  public:
-  Pool(std::string name, int threads, int max_in_flight)
-      : name_(std::move(name)), pool_(static_cast<std::size_t>(threads)), max_in_flight_(max_in_flight) {}
-  ~Pool() { join(); }
+  explicit Pool(PoolOptions options);
+  // A count-bounded pool at normal priority.
+  Pool(std::string name, int threads, int max_in_flight);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
 
-  net::thread_pool& executor_source() { return pool_; }
+  net::io_context::executor_type executor() { return context_.get_executor(); }
   const std::string& name() const { return name_; }
-  int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
-  void join() { pool_.join(); }
+  int in_flight() const { return admission_.in_flight(); }
+  std::uint64_t rejections() const { return admission_.rejections(); }
+  // The expected run time of one job (the wait estimate's unit).
+  std::chrono::nanoseconds job_time() const { return admission_.job_time(); }
+  // Lets queued jobs finish, then joins the threads. Idempotent.
+  void join();
 
-  // Reserves a slot; false when the pool is saturated.
-  bool try_acquire() {
-    int current = in_flight_.fetch_add(1, std::memory_order_acq_rel);
-    if (current >= max_in_flight_) {
-      in_flight_.fetch_sub(1, std::memory_order_acq_rel);
-      rejections_.fetch_add(1, std::memory_order_relaxed);
-      return false;
-    }
-    return true;
-  }
-  void release() { in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
-  std::uint64_t rejections() const { return rejections_.load(std::memory_order_relaxed); }
+  // Reserves a slot, or refuses with the wait that made it refuse.
+  Admission::Decision try_acquire() { return admission_.try_admit(); }
+  Admission::Decision peek() const { return admission_.peek(); }
+  void release() { admission_.release(); }
+  // A job's CPU time on a pool thread; feeds the wait estimate.
+  void record(std::chrono::nanoseconds run_time);
 
  private:
   std::string name_;
-  net::thread_pool pool_;
-  int max_in_flight_;
-  std::atomic<int> in_flight_{0};
-  std::atomic<std::uint64_t> rejections_{0};
+  Admission admission_;
+  bool times_jobs_;
+  net::io_context context_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
 };
+
+// 503 SERVICE_BUSY with a Retry-After of the expected wait in whole seconds
+// (at least 1); the pool's name goes to the log only.
+Error busy_error(const Pool& pool, std::chrono::nanoseconds expected_wait = {});
+
+// The 503 a job arriving now would get, if any, without taking a slot: lets
+// a caller refuse before doing work that only the job needs. run_on still
+// decides for itself.
+std::optional<Error> shed_now(const Pool& pool);
 
 namespace detail {
 template <class T>
@@ -58,20 +93,88 @@ struct is_result : std::false_type {};
 template <class T>
 struct is_result<boost::system::result<T, Error>> : std::true_type {};
 
-template <class F>
-awaitable<std::invoke_result_t<F>> invoke_here(F fn) {
-  if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
-    fn();
-    co_return;
-  } else {
-    co_return fn();
+// An admitted slot, released when the job that owns it is destroyed: on
+// the pool thread right after the job ran (or if it never runs).
+class Slot {
+ public:
+  explicit Slot(Pool& pool) : pool_(&pool) {}
+  Slot(Slot&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)) {}
+  Slot& operator=(Slot&&) = delete;
+  ~Slot() {
+    if (pool_) pool_->release();
   }
-}
 
-struct SlotGuard {
-  Pool& pool;
-  ~SlotGuard() { pool.release(); }
+ private:
+  Pool* pool_;
 };
+
+// Times one run of a job for the pool's wait estimate, in CPU time of the
+// pool thread (see offload.cpp for why not wall time).
+class JobTimer {
+ public:
+  explicit JobTimer(Pool& pool);
+  ~JobTimer();
+  JobTimer(const JobTimer&) = delete;
+  JobTimer& operator=(const JobTimer&) = delete;
+
+ private:
+  Pool& pool_;
+  std::chrono::nanoseconds started_;
+};
+
+template <class F>
+struct TimedJob {
+  Pool* pool;
+  Slot slot;
+  F fn;
+  std::invoke_result_t<F&> operator()() {
+    JobTimer timer(*pool);
+    return fn();
+  }
+};
+
+// Posts `job` to the pool and completes on the caller's executor with its
+// value or exception. Not co_spawn: a co_spawned function that completes
+// without suspending is posted once more to the pool's queue before its
+// caller is resumed, so with a long queue every job would wait twice.
+template <class R, class Job>
+auto post_job(Pool& pool, Job job) {
+  using Signature =
+      std::conditional_t<std::is_void_v<R>, void(std::exception_ptr), void(std::exception_ptr, std::optional<R>)>;
+  return net::async_initiate<const net::use_awaitable_t<>, Signature>(
+      [&pool](auto handler, Job job) {
+        // Keeps the caller's executor alive while the job is on the pool.
+        auto work = net::make_work_guard(net::get_associated_executor(handler));
+        net::post(pool.executor(), [handler = std::move(handler), work = std::move(work),
+                                    job = std::optional<Job>(std::move(job))]() mutable {
+          std::exception_ptr error;
+          std::optional<std::conditional_t<std::is_void_v<R>, bool, R>> value;
+          try {
+            if constexpr (std::is_void_v<R>) {
+              (*job)();
+            } else {
+              value.emplace((*job)());
+            }
+          } catch (...) {
+            error = std::current_exception();
+          }
+          // Frees the slot (and whatever the function captured) before the
+          // caller can resume: a caller that runs again at once finds it free.
+          job.reset();
+          if constexpr (std::is_void_v<R>) {
+            net::dispatch(work.get_executor(),
+                          [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
+          } else {
+            net::dispatch(work.get_executor(),
+                          [handler = std::move(handler), error, value = std::move(value)]() mutable {
+                            std::move(handler)(error, std::move(value));
+                          });
+          }
+          work.reset();
+        });
+      },
+      net::use_awaitable, std::move(job));
+}
 }  // namespace detail
 
 // The result type of run_on: fn's Result<T> as is, a T wrapped in Result<T>.
@@ -79,24 +182,19 @@ template <class F>
 using RunOnResult = std::conditional_t<detail::is_result<std::invoke_result_t<F>>::value, std::invoke_result_t<F>,
                                        Result<std::invoke_result_t<F>>>;
 
-inline Error busy_error(const Pool& pool) {
-  Error e = make_error(Errc::service_busy, "Server is busy, retry shortly", pool.name() + " pool saturated");
-  e.retry_after_s = 1;
-  return e;
-}
-
 // Runs `fn` on `pool`; exceptions thrown by fn propagate to the caller.
 template <class F>
 awaitable<RunOnResult<F>> run_on(Pool& pool, F fn) {
-  if (!pool.try_acquire()) co_return busy_error(pool);
-  detail::SlotGuard slot{pool};
-  if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
-    co_await net::co_spawn(pool.executor_source().get_executor(), detail::invoke_here(std::move(fn)),
-                           net::use_awaitable);
+  using R = std::invoke_result_t<F>;
+  auto admitted = pool.try_acquire();
+  if (!admitted.admitted) co_return busy_error(pool, admitted.expected_wait);
+  detail::TimedJob<F> job{&pool, detail::Slot(pool), std::move(fn)};
+  if constexpr (std::is_void_v<R>) {
+    co_await detail::post_job<R>(pool, std::move(job));
     co_return Result<void>{};
   } else {
-    co_return co_await net::co_spawn(pool.executor_source().get_executor(), detail::invoke_here(std::move(fn)),
-                                     net::use_awaitable);
+    std::optional<R> value = co_await detail::post_job<R>(pool, std::move(job));
+    co_return RunOnResult<F>(std::move(*value));
   }
 }
 

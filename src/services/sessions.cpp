@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/offload.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
@@ -62,6 +63,9 @@ std::string Sessions::mint_access_token(const Tenant& tenant, const Id& user, co
 
 awaitable<Result<LoginResult>> Sessions::login(std::shared_ptr<const Tenant> tenant, std::string email,
                                                std::string password, ClientInfo client) {
+  // Under a flood most logins are shed: refuse those before the store reads
+  // and the lockout count, so a 503 costs next to nothing.
+  if (auto busy = shed_now(ctx_.cpu)) co_return std::move(*busy);
   const Id tenant_id = tenant->record.id;
   std::string normalized = auth::normalize_email(email);
   std::optional<store::UserRecord> user;

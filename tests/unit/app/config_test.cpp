@@ -17,7 +17,8 @@ constexpr const char* kEnvNames[] = {
     "LATCHKEY_DATA",        "LATCHKEY_LISTEN",      "LATCHKEY_ADMIN_SECRET", "LATCHKEY_MASTER_KEY",
     "LATCHKEY_PUBLIC_URL",  "LATCHKEY_MAIL_FROM",   "LATCHKEY_THREADS",      "LATCHKEY_ACCESS_TTL",
     "LATCHKEY_REFRESH_TTL", "LATCHKEY_REFRESH_REUSE_GRACE", "LATCHKEY_DURABILITY", "LATCHKEY_DEV",
-    "LATCHKEY_QUIET",       "LATCHKEY_OAUTH_TIMEOUT", "LATCHKEY_OAUTH_CA_FILE",
+    "LATCHKEY_QUIET",       "LATCHKEY_OAUTH_TIMEOUT", "LATCHKEY_OAUTH_CA_FILE", "LATCHKEY_HASH_QUEUE_WAIT",
+    "LATCHKEY_HASH_PRIORITY",
 };
 
 // Clears every LATCHKEY_* variable for the test and restores them after, so
@@ -159,6 +160,19 @@ TEST_CASE("parse_serve_args: --threads must be 1..256") {
     check_bad({"--threads", bad}, "--threads");
   }
   CHECK(parse_ok({"--threads", "1"}).threads == 1);
+}
+
+TEST_CASE("parse_serve_args: hashing admission and priority flags") {
+  CleanEnv env;
+  Config defaults = parse_ok({});
+  CHECK(defaults.hash_queue_wait_ms == 2000);
+  CHECK(defaults.hash_priority == ThreadPriority::low);
+  Config c = parse_ok({"--hash-queue-wait", "250", "--hash-priority=idle"});
+  CHECK(c.hash_queue_wait_ms == 250);
+  CHECK(c.hash_priority == ThreadPriority::idle);
+  CHECK(parse_ok({"--hash-priority", "normal"}).hash_priority == ThreadPriority::normal);
+  for (std::string bad : {"0", "-1", "60001", "2s", ""}) check_bad({"--hash-queue-wait", bad}, "--hash-queue-wait");
+  for (std::string bad : {"19", "nice", "LOW", ""}) check_bad({"--hash-priority", bad}, "--hash-priority");
 }
 
 TEST_CASE("parse_serve_args: TTL flags reject values outside their ranges") {

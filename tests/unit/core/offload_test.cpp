@@ -1,8 +1,13 @@
 #include "core/offload.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <doctest/doctest.h>
+
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -23,6 +28,19 @@ T run_sync(awaitable<T> a) {
   auto future = net::co_spawn(io, std::move(a), net::use_future);
   io.run();
   return future.get();
+}
+
+std::chrono::nanoseconds thread_cpu() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// Burns `amount` of this thread's CPU time.
+void spin_cpu(std::chrono::nanoseconds amount) {
+  auto until = thread_cpu() + amount;
+  while (thread_cpu() < until) {
+  }
 }
 
 struct Threads {
@@ -117,10 +135,12 @@ TEST_CASE("run_on fails fast with SERVICE_BUSY and Retry-After when the pool is 
                              net::use_future);
   // The second is started after the first has reserved its slot.
   std::atomic<bool> second_ran{false};
-  auto second = net::co_spawn(io, run_on(pool, [&second_ran] {
-                                second_ran = true;
-                                return 2;
-                              }),
+  auto second = net::co_spawn(io,
+                              run_on(pool,
+                                     [&second_ran] {
+                                       second_ran = true;
+                                       return 2;
+                                     }),
                               net::use_future);
   std::thread runner([&io] { io.run(); });
 
@@ -162,17 +182,98 @@ TEST_CASE("busy_error is a 503-class SERVICE_BUSY with a Retry-After") {
 
 TEST_CASE("Pool::try_acquire admits exactly max_in_flight") {
   Pool pool("cpu", 1, 3);
-  CHECK(pool.try_acquire());
-  CHECK(pool.try_acquire());
-  CHECK(pool.try_acquire());
-  CHECK_FALSE(pool.try_acquire());
+  CHECK(pool.try_acquire().admitted);
+  CHECK(pool.try_acquire().admitted);
+  CHECK(pool.try_acquire().admitted);
+  CHECK_FALSE(pool.try_acquire().admitted);
   CHECK(pool.in_flight() == 3);
   pool.release();
   CHECK(pool.in_flight() == 2);
-  CHECK(pool.try_acquire());
-  CHECK_FALSE(pool.try_acquire());
+  CHECK(pool.try_acquire().admitted);
+  CHECK_FALSE(pool.try_acquire().admitted);
   pool.release();
   pool.release();
   pool.release();
+  CHECK(pool.in_flight() == 0);
+}
+
+TEST_CASE("busy_error: Retry-After is the expected wait rounded up to whole seconds, at least 1") {
+  Pool pool("cpu", 1, 1);
+  CHECK(busy_error(pool).retry_after_s == 1);
+  CHECK(busy_error(pool, std::chrono::milliseconds(10)).retry_after_s == 1);
+  CHECK(busy_error(pool, std::chrono::milliseconds(2000)).retry_after_s == 2);
+  CHECK(busy_error(pool, std::chrono::milliseconds(2020)).retry_after_s == 3);
+}
+
+TEST_CASE("run_on with a wait bound: queues while the expected wait fits, then sheds with that wait") {
+  // One thread, jobs assumed to take 600 ms until timed, at most 1 s of
+  // queueing: the 1st job runs, the 2nd waits 600 ms, a 3rd would wait 1.2 s.
+  Pool pool(PoolOptions{"cpu", 1, 100, std::chrono::milliseconds(1000), std::chrono::milliseconds(600),
+                        ThreadPriority::normal});
+  std::promise<void> release;
+  auto release_future = release.get_future().share();
+  net::io_context io;
+  auto blocked = [release_future] {
+    release_future.wait();
+    return 1;
+  };
+  auto first = net::co_spawn(io, run_on(pool, blocked), net::use_future);
+  auto second = net::co_spawn(io, run_on(pool, blocked), net::use_future);
+  auto third = net::co_spawn(io, run_on(pool, blocked), net::use_future);
+  std::thread runner([&io] { io.run(); });
+  if (third.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    release.set_value();
+    runner.join();
+    FAIL("the third run_on queued past the wait bound instead of failing fast");
+  }
+  auto shed = third.get();
+  REQUIRE_FALSE(shed.has_value());
+  CHECK(shed.error().code == Errc::service_busy);
+  CHECK(shed.error().retry_after_s == 2);  // 1.2 s, rounded up
+  CHECK(pool.in_flight() == 2);
+  CHECK(pool.rejections() == 1);
+  release.set_value();
+  CHECK(first.get().has_value());
+  CHECK(second.get().has_value());
+  runner.join();
+  CHECK(pool.in_flight() == 0);
+}
+
+TEST_CASE("run_on with a wait bound learns the job time from the CPU time of the jobs it runs") {
+  Pool pool(PoolOptions{"cpu", 1, 100, std::chrono::milliseconds(1000), std::chrono::milliseconds(600),
+                        ThreadPriority::normal});
+  CHECK(pool.job_time() == std::chrono::milliseconds(600));
+  for (int i = 0; i < 3; ++i) {
+    auto r = run_sync(run_on(pool, [] { spin_cpu(std::chrono::milliseconds(20)); }));
+    REQUIRE(r.has_value());
+  }
+  CHECK(pool.job_time() >= std::chrono::milliseconds(20));
+  CHECK(pool.job_time() < std::chrono::milliseconds(600));
+  // Waiting is not work: jobs that sleep (as a hash starved of CPU would
+  // wait) do not inflate the estimate, so contention cannot shrink admission.
+  for (int i = 0; i < 4; ++i) {
+    auto r = run_sync(run_on(pool, [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); }));
+    REQUIRE(r.has_value());
+  }
+  CHECK(pool.job_time() < std::chrono::milliseconds(20));
+}
+
+TEST_CASE("Pool threads run at the pool's priority; the caller's is unchanged") {
+  int caller_nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  Pool pool(PoolOptions{"cpu", 2, 4, {}, {}, ThreadPriority::low});
+  auto nice = run_sync(run_on(pool, [] { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); }));
+  REQUIRE(nice.has_value());
+  CHECK(*nice == kLowNice);
+  CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) == caller_nice);
+}
+
+TEST_CASE("regression: the slot is free by the time the caller resumes (1-slot pool, 200 calls back to back)") {
+  Pool pool("cpu", 1, 1);
+  int refused = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (!run_sync(run_on(pool, [i] { return i; }))) ++refused;
+    if (!run_sync(run_on(pool, [] {}))) ++refused;
+  }
+  CHECK(refused == 0);
   CHECK(pool.in_flight() == 0);
 }
