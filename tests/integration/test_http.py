@@ -5,6 +5,8 @@ import http.client
 import json
 import secrets
 import socket
+import time
+import unittest
 
 import harness
 from harness import API, ServerTestCase, create_tenant, new_email, new_password, raw_exchange, raw_post
@@ -244,3 +246,52 @@ class MalformedInputTest(ServerTestCase):
 
 if __name__ == "__main__":
     harness.main()
+
+
+class AccessLogTest(unittest.TestCase):
+    """The access log is buffered while serving (app/log_flusher.hpp): lines
+    must still show up promptly, whole, and all of them at shutdown."""
+
+    def setUp(self):
+        self.server = harness.Server()
+        self.addCleanup(self.server.close)
+        self.server.start()
+
+    def request_lines(self):
+        return [e for e in self.server.log_entries() if e.get("msg") == "request"]
+
+    def test_a_request_line_appears_within_a_second_without_shutdown(self):
+        rid = "log-" + secrets.token_hex(8)
+        self.assertEqual(self.server.call("GET", "/health", headers={"X-Request-Id": rid}).status, 200)
+        deadline = time.monotonic() + 2
+        line = None
+        while line is None and time.monotonic() < deadline:
+            line = next((e for e in self.request_lines() if e.get("request_id") == rid), None)
+            time.sleep(0.01)
+        self.assertIsNotNone(line, "the request's log line was not written within 2 s")
+        self.assertEqual(line["method"], "GET")
+        self.assertEqual(line["path"], "/health")
+        self.assertEqual(line["status"], 200)
+        self.assertIsInstance(line["us"], int)
+        self.server.stop_ok()
+
+    def test_no_line_is_lost_or_torn_at_shutdown_and_notices_keep_their_place(self):
+        ids = ["burst-%d-%s" % (i, secrets.token_hex(4)) for i in range(300)]
+        conn = http.client.HTTPConnection(harness.HOST, self.server.port, timeout=10)
+        for rid in ids:
+            conn.request("GET", "/health", headers={"X-Request-Id": rid})
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+        conn.close()
+        self.server.stop_ok()  # SIGTERM right away: the buffer is written on the way out
+        text = self.server.stderr_text()
+        for raw in text.splitlines():  # every line whole JSON
+            if raw.startswith("{"):
+                json.loads(raw)
+        logged = [e.get("request_id") for e in self.request_lines()]
+        self.assertEqual([rid for rid in logged if rid in set(ids)], ids)
+        entries = self.server.log_entries()
+        last_request = max(i for i, e in enumerate(entries) if e.get("request_id") in set(ids))
+        shutting_down = next(i for i, e in enumerate(entries) if e.get("msg") == "shutting down")
+        self.assertLess(last_request, shutting_down)
