@@ -5,6 +5,7 @@ import http.client
 import json
 import secrets
 import socket
+import threading
 import time
 import unittest
 
@@ -295,3 +296,47 @@ class AccessLogTest(unittest.TestCase):
         last_request = max(i for i, e in enumerate(entries) if e.get("request_id") in set(ids))
         shutting_down = next(i for i, e in enumerate(entries) if e.get("msg") == "shutting down")
         self.assertLess(last_request, shutting_down)
+
+
+class SlowReaderTest(ServerTestCase):
+    """Responses are first sent with one non-blocking write; what the socket
+    cannot take goes out asynchronously (under the write deadline)."""
+
+    def test_pipelined_answers_reach_a_client_that_reads_late_whole_and_in_order(self):
+        # 3,000 pipelined /metrics answers (~3.5 KB each, ~10 MB) outgrow the
+        # socket buffers while the client sleeps: the server's sends turn
+        # partial and then wait. Checked with strace while writing this test.
+        n = 3000
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(sock.close)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(30)
+        sock.connect((harness.HOST, self.server.port))
+        requests = b"".join(b"GET /metrics HTTP/1.1\r\nHost: test\r\nX-Request-Id: pipe-%d\r\n\r\n" % i
+                            for i in range(n))
+        sender = threading.Thread(target=sock.sendall, args=(requests,))
+        sender.start()
+        time.sleep(2)
+        data = b""
+        answers = 0
+        while answers < n:
+            chunk = sock.recv(65536)
+            self.assertTrue(chunk, f"connection closed after {answers} answers")
+            data += chunk
+            while True:
+                end = data.find(b"\r\n\r\n")
+                if end < 0:
+                    break
+                head = data[:end].split(b"\r\n")
+                length = int(next(line.split(b":", 1)[1] for line in head if line.lower().startswith(b"content-length:")))
+                if len(data) < end + 4 + length:
+                    break
+                body = data[end + 4:end + 4 + length]
+                self.assertEqual(head[0], b"HTTP/1.1 200 OK")
+                self.assertIn(b"X-Request-Id: pipe-%d" % answers, head)
+                self.assertTrue(body.startswith(b"# HELP") and body.endswith(b"\n"), body[-200:])
+                data = data[end + 4 + length:]
+                answers += 1
+        sender.join()
+        self.assertEqual(data, b"")
+        self.assertEqual(self.server.health().status, 200)
