@@ -138,6 +138,13 @@ awaitable<void> write_error_and_close(beast::tcp_stream& stream, Errc code, std:
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
+// Whether the buffer holds a blank line, i.e. (unless a client sent empty
+// lines before its request line) the end of a request header.
+bool header_buffered(const beast::flat_buffer& buffer) {
+  std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
+  return data.find("\r\n\r\n") != std::string_view::npos;
+}
+
 struct ConnectionGuard {
   ServerState& state;
   explicit ConnectionGuard(ServerState& s) : state(s) { state.connections.fetch_add(1); }
@@ -197,10 +204,24 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
       buffer.commit(n);
     }
     first = false;
-    // Slowloris: one deadline for the whole header, not per read, so a
-    // client cannot hold the connection by trickling a byte at a time.
-    stream.expires_after(options->header_timeout);
-    auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    beast::error_code ec;
+    std::size_t bytes = 0;
+    // The idle read nearly always brings the whole header. Then parse it
+    // here: an asynchronous read would do no I/O but still post its
+    // completion and suspend the coroutine. (The socket is non-blocking, so
+    // should the parser want more after all, this returns would_block and
+    // the asynchronous read below carries on with the same parser.)
+    if (header_buffered(buffer)) {
+      bytes = bhttp::read_header(stream.socket(), buffer, parser, ec);
+    }
+    if (!parser.is_header_done() && (!ec || ec == net::error::would_block || ec == net::error::try_again)) {
+      // Slowloris: one deadline for the whole header, not per read, so a
+      // client cannot hold the connection by trickling a byte at a time.
+      stream.expires_after(options->header_timeout);
+      auto [read_ec, read_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+      ec = read_ec;
+      bytes += read_bytes;
+    }
     if (!ec && !parser.is_done()) {
       stream.expires_after(kReadTimeout);
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);

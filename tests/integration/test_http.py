@@ -340,3 +340,40 @@ class SlowReaderTest(ServerTestCase):
         sender.join()
         self.assertEqual(data, b"")
         self.assertEqual(self.server.health().status, 200)
+
+
+class SplitHeaderTest(ServerTestCase):
+    """A kept-alive request's header is parsed at once when it is already
+    buffered, and read on asynchronously when it is not."""
+
+    def test_a_header_in_two_pieces_on_a_kept_alive_connection(self):
+        sock = socket.create_connection((harness.HOST, self.server.port), timeout=10)
+        self.addCleanup(sock.close)
+        pending = b""
+
+        def answer():
+            nonlocal pending
+            while b"\r\n\r\n" not in pending:
+                pending += sock.recv(4096)
+            head, _, rest = pending.partition(b"\r\n\r\n")
+            length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:")))
+            while len(rest) < length:
+                rest += sock.recv(4096)
+            pending = rest[length:]
+            return head.split(b"\r\n")[0], rest[:length]
+
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+        self.assertEqual(answer()[0], b"HTTP/1.1 200 OK")
+        for cut in (b"GET /health HTTP/1.1\r\nHo", b"GET /health HTTP/1.1\r\nHost: test\r\n", b"GET /heal"):
+            full = b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n"
+            sock.sendall(cut)
+            time.sleep(0.1)
+            sock.sendall(full[len(cut):])
+            status, body = answer()
+            self.assertEqual(status, b"HTTP/1.1 200 OK", cut)
+            self.assertEqual(json.loads(body)["status"], "healthy")
+        # Two requests in one segment: the second is parsed from the buffer.
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\nGET /nope HTTP/1.1\r\nHost: test\r\n\r\n")
+        self.assertEqual(answer()[0], b"HTTP/1.1 200 OK")
+        self.assertEqual(answer()[0], b"HTTP/1.1 404 Not Found")
