@@ -24,7 +24,6 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <array>
-#include <cctype>
 #include <chrono>
 #include <iterator>
 
@@ -62,7 +61,10 @@ Request to_request(bhttp::request<bhttp::string_body>&& raw, const Peer& peer, c
   req.headers.reserve(static_cast<std::size_t>(std::distance(raw.begin(), raw.end())));
   for (const auto& field : raw) {
     std::string name(field.name_string());
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    // Field names are ASCII tokens (the parser enforces it): no locale.
+    for (auto& ch : name) {
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    }
     req.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   req.body = std::move(raw.body());
