@@ -65,13 +65,10 @@ void append_response_head(std::string& out, const Response& res, const HeadOptio
   // unless told.
   if (options.version >= 11 && !options.keep_alive) known_field(out, "Connection", "close");
   if (options.version < 11 && options.keep_alive) known_field(out, "Connection", "keep-alive");
-  bool bodiless = res.status / 100 == 1 || res.status == 204 || res.status == 304;
-  if (!bodiless) {
-    out.append("Content-Length: ");
-    number(out, res.body.size());
-    out.append("\r\n");
-  }
-  out.append("\r\n");
+  // Always present, 204 included (Content-Length: 0), as Beast wrote it.
+  out.append("Content-Length: ");
+  number(out, res.body.size());
+  out.append("\r\n\r\n");
 }
 
 }  // namespace lk::http

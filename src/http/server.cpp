@@ -102,14 +102,13 @@ Response preflight(const Request& req) {
   return res;
 }
 
-// Writes the head and the body with one gathered send. HEAD answers and
-// bodiless statuses send no body bytes.
+// Writes the head and the body with one gathered send (the caller empties
+// the body of HEAD answers and bodiless statuses).
 awaitable<beast::error_code> write_response(beast::tcp_stream& stream, std::string& head, const Response& res,
-                                            HeadOptions options, bool send_body) {
+                                            HeadOptions options) {
   head.clear();
   append_response_head(head, res, options);
   std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body)};
-  if (!send_body) buffers[1] = net::const_buffer();
   // Nearly every answer fits the socket's send buffer, so try one
   // non-blocking send first (the socket is in non-blocking mode, see
   // do_session). Only what is left, when the client reads slowly, goes
@@ -135,7 +134,7 @@ awaitable<void> write_error_and_close(beast::tcp_stream& stream, Errc code, std:
   error.retry_after_s = retry_after_s;
   std::string head;
   std::string request_id = new_request_id();
-  co_await write_response(stream, head, error_response(error), {11, false, request_id, true}, true);
+  co_await write_response(stream, head, error_response(error), {11, false, request_id, true});
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
@@ -261,13 +260,13 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     } else {
       res = co_await router->dispatch(req);
     }
-    // HEAD keeps the Content-Length of an empty body, as before.
-    if (req.method == "HEAD") res.body.clear();
     int status = res.status;
+    // HEAD keeps the Content-Length of an empty body, as before; statuses
+    // that cannot have a body send none.
+    if (req.method == "HEAD" || status / 100 == 1 || status == 204 || status == 304) res.body.clear();
     keep_alive = keep_alive && !state->stopping.load();
     HeadOptions head_options{version, keep_alive, req.request_id, req.path.starts_with("/api/")};
-    bool bodiless = status / 100 == 1 || status == 204 || status == 304;
-    auto wec = co_await write_response(stream, head, res, head_options, !bodiless);
+    auto wec = co_await write_response(stream, head, res, head_options);
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     static auto& unrouted = metrics::route_metrics("unrouted");

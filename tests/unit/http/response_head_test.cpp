@@ -35,8 +35,7 @@ std::string beast_bytes(const Response& res, const HeadOptions& o) {
 std::string our_bytes(const Response& res, const HeadOptions& o) {
   std::string out;
   append_response_head(out, res, o);
-  bool bodiless = res.status == 204 || res.status == 304;
-  if (!bodiless) out += res.body;
+  out += res.body;
   return out;
 }
 
