@@ -1,7 +1,7 @@
 // Process-wide metrics in Prometheus text format (GET /metrics).
 //
 // Counters are named once and live for the process. Recording is lock-free:
-// a request adds to three relaxed atomics of its route's entry, which the
+// a request adds to four relaxed atomics of its route's entry, which the
 // router looks up once, when the route is added.
 #pragma once
 
