@@ -57,8 +57,10 @@ void add_cors_headers(http::Response& res, const http::Request& req, const servi
 std::optional<std::string> access_token_of(const http::Request& req);
 void set_session_cookies(http::Response& res, const services::Tenant& tenant, const services::IssuedTokens& tokens);
 void clear_session_cookies(http::Response& res, const services::Tenant& tenant);
-// <User> of API.md: never a hash, secret or token.
-boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant);
+// <User> of API.md: never a hash, secret or token. Allocates from `storage`
+// (the default heap when null).
+boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant,
+                              boost::json::storage_ptr storage = {});
 
 void add_auth_routes(http::Router& router, Api& api);
 void add_user_routes(http::Router& router, Api& api);

@@ -104,30 +104,39 @@ void clear_session_cookies(http::Response& res, const services::Tenant& tenant) 
   res.add_header("Set-Cookie", http::set_cookie({"refreshToken", "", 0, secure}));
 }
 
-boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant) {
-  auto ts = [](std::int64_t ms) -> boost::json::value {
-    if (ms == 0) return nullptr;
-    return boost::json::string(iso8601(ms));
+boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant,
+                              boost::json::storage_ptr storage) {
+  // Values are assigned in place, so every string lands in `storage`.
+  boost::json::object out(std::move(storage));
+  auto ts = [&out](std::string_view key, std::int64_t ms) {
+    if (ms == 0) {
+      out[key] = nullptr;
+    } else {
+      out[key] = iso8601(ms);
+    }
   };
-  auto opt = [](const std::optional<std::string>& s) -> boost::json::value {
-    if (!s) return nullptr;
-    return boost::json::string(*s);
+  auto opt = [&out](std::string_view key, const std::optional<std::string>& s) {
+    if (!s) {
+      out[key] = nullptr;
+    } else {
+      out[key] = *s;
+    }
   };
-  boost::json::object out;
+  out.reserve(14);
   out["id"] = to_string(user.id);
   out["tenant_id"] = to_string(tenant.record.id);
   out["email"] = user.email;
   out["auth_provider"] = user.auth_provider;
-  out["first_name"] = opt(user.first_name);
-  out["last_name"] = opt(user.last_name);
-  out["avatar_url"] = opt(user.avatar_url);
+  opt("first_name", user.first_name);
+  opt("last_name", user.last_name);
+  opt("avatar_url", user.avatar_url);
   out["email_verified"] = user.email_verified;
   out["terms_accepted"] = user.terms_accepted;
   out["two_factor_enabled"] = user.two_factor_enabled;
-  out["terms_accepted_at"] = ts(user.terms_accepted_ms);
-  out["last_login_at"] = ts(user.last_login_ms);
-  out["created_at"] = ts(user.created_ms);
-  out["updated_at"] = ts(user.updated_ms);
+  ts("terms_accepted_at", user.terms_accepted_ms);
+  ts("last_login_at", user.last_login_ms);
+  ts("created_at", user.created_ms);
+  ts("updated_at", user.updated_ms);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include "app/backup.hpp"
 #include "app/bootstrap.hpp"
 #include "app/expiry.hpp"
+#include "app/log_flusher.hpp"
 #include "app/protection.hpp"
 #include "app/purge.hpp"
 #include "app/secrets.hpp"
@@ -108,6 +109,9 @@ awaitable<Result<void>> start_serving(const Config& config, store::Store& store,
 
 int serve(const Config& config) {
   log::set_quiet(config.quiet);
+  // Buffers the access log while serving; its destructor writes the rest.
+  LogFlusher log_flusher;
+  log_flusher.start();
   std::error_code fs_ec;
   std::filesystem::create_directories(config.data_dir, fs_ec);
   if (fs_ec) return fail("cannot create data directory " + config.data_dir + ": " + fs_ec.message());

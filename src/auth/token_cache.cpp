@@ -3,23 +3,25 @@
 #include "crypto/hash.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace lk::auth {
 
 TokenCache::TokenCache(std::size_t capacity) : per_shard_(std::max<std::size_t>(1, capacity / kShards)) {}
 
-std::string TokenCache::key_of(const Id& tenant, std::string_view token) {
-  std::string input(as_view(tenant));
-  input.append(token);
-  return std::string(as_view(crypto::sha256(input)));
-}
+Hash TokenCache::key_of(const Id& tenant, std::string_view token) { return crypto::sha256(as_view(tenant), token); }
 
-TokenCache::Shard& TokenCache::shard_for(const std::string& key) {
-  return shards_[static_cast<unsigned char>(key[0]) % kShards];
+// The shard is picked by byte 0; the map hashes bytes 8..15.
+TokenCache::Shard& TokenCache::shard_for(const Hash& key) { return shards_[key[0] % kShards]; }
+
+std::size_t TokenCache::KeyHash::operator()(const Hash& key) const {
+  std::size_t h = 0;
+  std::memcpy(&h, key.data() + 8, sizeof h);
+  return h;
 }
 
 std::optional<AccessClaims> TokenCache::find(const Id& tenant, std::string_view token) {
-  std::string key = key_of(tenant, token);
+  Hash key = key_of(tenant, token);
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
   auto it = shard.entries.find(key);
@@ -28,14 +30,14 @@ std::optional<AccessClaims> TokenCache::find(const Id& tenant, std::string_view 
 }
 
 void TokenCache::insert(const Id& tenant, std::string_view token, const AccessClaims& claims, std::int64_t now_s) {
-  std::string key = key_of(tenant, token);
+  Hash key = key_of(tenant, token);
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
   if (shard.entries.size() >= per_shard_) {
     std::erase_if(shard.entries, [now_s](const auto& entry) { return entry.second.exp <= now_s; });
     if (shard.entries.size() >= per_shard_) shard.entries.erase(shard.entries.begin());
   }
-  shard.entries.insert_or_assign(std::move(key), claims);
+  shard.entries.insert_or_assign(key, claims);
 }
 
 std::size_t TokenCache::size() {

@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <unordered_map>
 
@@ -37,12 +36,16 @@ class TokenCache {
 
  private:
   static constexpr std::size_t kShards = 16;
+  // Keys are SHA-256 digests: any 8 of their bytes are already a good hash.
+  struct KeyHash {
+    std::size_t operator()(const Hash& key) const;
+  };
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<std::string, AccessClaims> entries;
+    std::unordered_map<Hash, AccessClaims, KeyHash> entries;
   };
-  Shard& shard_for(const std::string& key);
-  static std::string key_of(const Id& tenant, std::string_view token);
+  Shard& shard_for(const Hash& key);
+  static Hash key_of(const Id& tenant, std::string_view token);
 
   std::size_t per_shard_;
   std::array<Shard, kShards> shards_;

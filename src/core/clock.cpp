@@ -11,19 +11,43 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+void two_digits(char* out, unsigned v) {
+  out[0] = static_cast<char>('0' + v / 10);
+  out[1] = static_cast<char>('0' + v % 10);
+}
+}  // namespace
+
 std::string iso8601(std::int64_t unix_ms) {
-  std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
-  int ms = static_cast<int>(unix_ms % 1000);
-  if (ms < 0) {
-    ms += 1000;
-    --secs;
+  using namespace std::chrono;
+  // Calendar arithmetic from <chrono> rather than gmtime_r + snprintf:
+  // glibc's gmtime_r takes the time-zone lock on every call, and a profile
+  // answer formats four timestamps.
+  sys_time<milliseconds> t{milliseconds{unix_ms}};
+  auto day = floor<days>(t);
+  year_month_day ymd{day};
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    std::time_t secs = static_cast<std::time_t>(floor<seconds>(t).time_since_epoch().count());
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>((t - floor<seconds>(t)).count()));
+    return buf;
   }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
+  auto ms = static_cast<unsigned>((t - day).count());  // 0 .. 86,399,999
+  char buf[] = "0000-00-00T00:00:00.000Z";
+  two_digits(buf, static_cast<unsigned>(year) / 100);
+  two_digits(buf + 2, static_cast<unsigned>(year) % 100);
+  two_digits(buf + 5, static_cast<unsigned>(ymd.month()));
+  two_digits(buf + 8, static_cast<unsigned>(ymd.day()));
+  two_digits(buf + 11, ms / 3'600'000);
+  two_digits(buf + 14, ms / 60'000 % 60);
+  two_digits(buf + 17, ms / 1000 % 60);
+  buf[20] = static_cast<char>('0' + ms % 1000 / 100);
+  two_digits(buf + 21, ms % 100);
+  return std::string(buf, 24);
 }
 
 }  // namespace lk

@@ -14,14 +14,14 @@ Id make_uuid_v7(std::int64_t unix_ms, std::span<const std::uint8_t, 10> random) 
 
 std::string to_string(const Id& id) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  char out[36];
+  std::size_t o = 0;
   for (std::size_t i = 0; i < id.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[id[i] >> 4]);
-    out.push_back(kHex[id[i] & 0x0f]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+    out[o++] = kHex[id[i] >> 4];
+    out[o++] = kHex[id[i] & 0x0f];
   }
-  return out;
+  return std::string(out, sizeof out);
 }
 
 namespace {

@@ -27,4 +27,14 @@ inline void error(std::string_view msg, std::initializer_list<Field> fields = {}
 // Suppresses info-level lines (tests and benchmarks).
 void set_quiet(bool quiet);
 
+// While buffered (app/log_flusher.hpp turns it on when serving), debug and
+// info lines (the access log) go to an in-memory buffer that flush() writes
+// in one go; notice, warn and error lines first write the buffer, then
+// themselves, at once: they never overtake earlier lines and never wait in
+// a buffer. Off by default (every line written as it comes); turning it off
+// flushes.
+void set_buffered(bool buffered);
+// Writes every buffered line to stderr, in order. Thread-safe.
+void flush();
+
 }  // namespace lk::log

@@ -1,5 +1,6 @@
 #include "core/metrics.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <map>
@@ -11,16 +12,10 @@ namespace lk::metrics {
 
 namespace {
 
-constexpr std::array<double, 12> kBucketsS = {0.0005, 0.001, 0.0025, 0.005, 0.01,  0.025,
-                                             0.05,   0.1,   0.25,   0.5,   1.0,   2.5};
-
-struct RouteStats {
-  std::mutex mutex;
-  std::map<int, std::uint64_t> by_status;
-  std::array<std::uint64_t, kBucketsS.size()> buckets{};
-  std::uint64_t count = 0;
-  double sum_s = 0;
-};
+constexpr std::array<std::int64_t, 12> kBucketsUs = {500,    1000,   2500,    5000,    10000,   25000,
+                                                     50000,  100000, 250000,  500000,  1000000, 2500000};
+constexpr int kMinStatus = 100;
+constexpr int kMaxStatus = 599;
 
 struct Counter {
   std::string help;
@@ -32,10 +27,25 @@ struct Gauge {
   std::atomic<std::int64_t> value{0};
 };
 
+}  // namespace
+
+// One slot per status code (4 KiB per route) so that recording is an index,
+// not a map under a lock. Buckets are not cumulative here: a request adds to
+// the one bucket it falls in, and render() sums them.
+class RouteMetrics {
+ public:
+  std::array<std::atomic<std::uint64_t>, kMaxStatus - kMinStatus + 1> by_status{};
+  std::array<std::atomic<std::uint64_t>, kBucketsUs.size()> buckets{};
+  std::atomic<std::uint64_t> count{0};
+  std::atomic<std::uint64_t> sum_us{0};
+};
+
+namespace {
+
 struct Registry {
   std::shared_mutex mutex;
   std::map<std::string, std::unique_ptr<Gauge>, std::less<>> gauges;
-  std::map<std::string, std::unique_ptr<RouteStats>, std::less<>> routes;
+  std::map<std::string, std::unique_ptr<RouteMetrics>, std::less<>> routes;
   std::map<std::string, std::unique_ptr<Counter>, std::less<>> counters;
 };
 
@@ -91,27 +101,24 @@ std::atomic<std::int64_t>& gauge(std::string_view name, std::string_view help) {
   return slot->value;
 }
 
-void observe_request(std::string_view route, int status, std::int64_t micros) {
+RouteMetrics& route_metrics(std::string_view route) {
   auto& r = registry();
-  RouteStats* stats = nullptr;
-  {
-    std::shared_lock lock(r.mutex);
-    if (auto it = r.routes.find(route); it != r.routes.end()) stats = it->second.get();
+  std::unique_lock lock(r.mutex);
+  auto it = r.routes.find(route);
+  if (it == r.routes.end()) it = r.routes.emplace(std::string(route), std::make_unique<RouteMetrics>()).first;
+  return *it->second;
+}
+
+void observe_request(RouteMetrics& route, int status, std::int64_t micros) {
+  micros = std::max<std::int64_t>(micros, 0);
+  status = std::clamp(status, kMinStatus, kMaxStatus);
+  route.by_status[static_cast<std::size_t>(status - kMinStatus)].fetch_add(1, std::memory_order_relaxed);
+  auto bucket = std::lower_bound(kBucketsUs.begin(), kBucketsUs.end(), micros);
+  if (bucket != kBucketsUs.end()) {
+    route.buckets[static_cast<std::size_t>(bucket - kBucketsUs.begin())].fetch_add(1, std::memory_order_relaxed);
   }
-  if (!stats) {
-    std::unique_lock lock(r.mutex);
-    auto& slot = r.routes[std::string(route)];
-    if (!slot) slot = std::make_unique<RouteStats>();
-    stats = slot.get();
-  }
-  double seconds = static_cast<double>(micros) / 1e6;
-  std::lock_guard lock(stats->mutex);
-  ++stats->by_status[status];
-  ++stats->count;
-  stats->sum_s += seconds;
-  for (std::size_t i = 0; i < kBucketsS.size(); ++i) {
-    if (seconds <= kBucketsS[i]) ++stats->buckets[i];
-  }
+  route.sum_us.fetch_add(static_cast<std::uint64_t>(micros), std::memory_order_relaxed);
+  route.count.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string render(std::string_view extra) {
@@ -120,9 +127,13 @@ std::string render(std::string_view extra) {
   std::shared_lock lock(r.mutex);
   out += "# HELP latchkey_requests_total Requests by route pattern and status.\n";
   out += "# TYPE latchkey_requests_total counter\n";
+  // Routes are registered when the router is built; list only those that
+  // have seen a request.
   for (const auto& [route, stats] : r.routes) {
-    std::lock_guard route_lock(stats->mutex);
-    for (const auto& [status, n] : stats->by_status) {
+    if (stats->count.load(std::memory_order_relaxed) == 0) continue;
+    for (int status = kMinStatus; status <= kMaxStatus; ++status) {
+      auto n = stats->by_status[static_cast<std::size_t>(status - kMinStatus)].load(std::memory_order_relaxed);
+      if (n == 0) continue;
       out += "latchkey_requests_total{route=\"" + label(route) + "\",status=\"" + std::to_string(status) + "\"} " +
              std::to_string(n) + "\n";
     }
@@ -130,17 +141,24 @@ std::string render(std::string_view extra) {
   out += "# HELP latchkey_request_duration_seconds Request latency by route pattern.\n";
   out += "# TYPE latchkey_request_duration_seconds histogram\n";
   for (const auto& [route, stats] : r.routes) {
-    std::lock_guard route_lock(stats->mutex);
+    if (stats->count.load(std::memory_order_relaxed) == 0) continue;
+    // Requests being recorded right now may show in a bucket and not yet in
+    // the count; +Inf is at least the last bucket, so the series stays
+    // monotonic as Prometheus requires.
+    std::uint64_t cumulative = 0;
     std::string l = "route=\"" + label(route) + "\"";
-    for (std::size_t i = 0; i < kBucketsS.size(); ++i) {
+    for (std::size_t i = 0; i < kBucketsUs.size(); ++i) {
+      cumulative += stats->buckets[i].load(std::memory_order_relaxed);
       char le[32];
-      std::snprintf(le, sizeof le, "%g", kBucketsS[i]);
-      out += "latchkey_request_duration_seconds_bucket{" + l + ",le=\"" + le + "\"} " +
-             std::to_string(stats->buckets[i]) + "\n";
+      std::snprintf(le, sizeof le, "%g", static_cast<double>(kBucketsUs[i]) / 1e6);
+      out += "latchkey_request_duration_seconds_bucket{" + l + ",le=\"" + le + "\"} " + std::to_string(cumulative) +
+             "\n";
     }
-    out += "latchkey_request_duration_seconds_bucket{" + l + ",le=\"+Inf\"} " + std::to_string(stats->count) + "\n";
-    out += "latchkey_request_duration_seconds_sum{" + l + "} " + std::to_string(stats->sum_s) + "\n";
-    out += "latchkey_request_duration_seconds_count{" + l + "} " + std::to_string(stats->count) + "\n";
+    std::uint64_t count = std::max(cumulative, stats->count.load(std::memory_order_relaxed));
+    double sum_s = static_cast<double>(stats->sum_us.load(std::memory_order_relaxed)) / 1e6;
+    out += "latchkey_request_duration_seconds_bucket{" + l + ",le=\"+Inf\"} " + std::to_string(count) + "\n";
+    out += "latchkey_request_duration_seconds_sum{" + l + "} " + std::to_string(sum_s) + "\n";
+    out += "latchkey_request_duration_seconds_count{" + l + "} " + std::to_string(count) + "\n";
   }
   for (const auto& [name, c] : r.counters) {
     out += "# HELP " + name + " " + c->help + "\n# TYPE " + name + " counter\n";

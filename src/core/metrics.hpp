@@ -1,8 +1,8 @@
 // Process-wide metrics in Prometheus text format (GET /metrics).
 //
-// Counters are named once and live for the process; recording is a relaxed
-// atomic add (plus, per request, one short mutex on the route's entry), so it
-// is cheap enough for every request.
+// Counters are named once and live for the process. Recording is lock-free:
+// a request adds to four relaxed atomics of its route's entry, which the
+// router looks up once, when the route is added.
 #pragma once
 
 #include <atomic>
@@ -19,9 +19,15 @@ std::atomic<std::uint64_t>& counter(std::string_view name, std::string_view help
 // A named gauge (a value that goes up and down), rendered like counters.
 std::atomic<std::int64_t>& gauge(std::string_view name, std::string_view help);
 
-// One finished request: its route pattern ("unmatched" for 404s), status and
-// duration.
-void observe_request(std::string_view route, int status, std::int64_t micros);
+// The request counts and latency histogram of one route pattern. The same
+// pattern returns the same object, which lives for the process. Takes a
+// lock: call it when routes are set up, not per request.
+class RouteMetrics;
+RouteMetrics& route_metrics(std::string_view route);
+
+// One finished request: its status (clamped into 100..599) and duration.
+// Lock-free, safe from any thread.
+void observe_request(RouteMetrics& route, int status, std::int64_t micros);
 
 // Renders every counter and request metric; `extra` is appended verbatim
 // (gauges computed by the caller: pools, store, process).

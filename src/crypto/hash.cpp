@@ -28,12 +28,26 @@ struct KdfFree {
 
 }  // namespace
 
-Hash sha256(std::string_view data) {
+Hash sha256(std::string_view data) { return sha256(data, {}); }
+
+// OpenSSL 3 looks the algorithm up in its provider table on every
+// EVP_Digest (an "implicit fetch") and allocates a context each time; at one
+// or two hashes per request (API key, token cache) that cost more than the
+// hashing. So: fetch once per process, one reusable context per thread.
+
+Hash sha256(std::string_view a, std::string_view b) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
   Hash out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != out.size()) {
-    throw std::runtime_error("EVP_Digest(sha256) failed");
+  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), a.data(), a.size()) != 1 ||
+      EVP_DigestUpdate(ctx.get(), b.data(), b.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size()) {
+    throw std::runtime_error("SHA-256 failed");
   }
   return out;
 }

@@ -9,6 +9,8 @@
 namespace lk::crypto {
 
 Hash sha256(std::string_view data);
+// sha256(a || b) without building the concatenation.
+Hash sha256(std::string_view a, std::string_view b);
 Hash hmac_sha256(std::string_view key, std::string_view data);
 // HKDF-SHA-256 (RFC 5869), `length` <= 255*32 bytes.
 std::string hkdf_sha256(std::string_view key, std::string_view salt, std::string_view info, std::size_t length);

@@ -136,6 +136,12 @@ std::string resolve_client_ip(std::string_view peer, std::string_view forwarded_
   return format_ip(*current);
 }
 
+bool is_trusted_proxy(std::string_view peer, const std::vector<Cidr>& trusted) {
+  if (trusted.empty()) return false;
+  auto ip = parse_ip(peer);
+  return ip && trusted_hop(trusted, *ip);
+}
+
 std::string rate_key(std::string_view client_ip) {
   auto ip = parse_ip(client_ip);
   if (!ip) return std::string(client_ip);

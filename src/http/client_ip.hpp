@@ -45,6 +45,10 @@ bool contains(const Cidr& cidr, const IpAddress& ip);
 // trusted, the leftmost is the client; a malformed hop stops the walk at the
 // last good address, which a trusted proxy vouched for.
 std::string resolve_client_ip(std::string_view peer, std::string_view forwarded_for, const std::vector<Cidr>& trusted);
+// Whether `peer` is one of `trusted`, i.e. whether its X-Forwarded-For can
+// change what resolve_client_ip answers. When it is not, the answer is the
+// same for every request of a connection (the server computes it once).
+bool is_trusted_proxy(std::string_view peer, const std::vector<Cidr>& trusted);
 
 // The part of a client address that rate limits count: an IPv4 address,
 // or the /64 of an IPv6 one, since one host routinely holds a whole /64 and

@@ -30,7 +30,9 @@ int status_of(Errc code) {
 }
 
 Response ok(boost::json::object data, int status) {
-  boost::json::object env;
+  // The envelope shares the data's storage, so `data` moves in rather than
+  // being copied into the default heap.
+  boost::json::object env(data.storage());
   env["success"] = true;
   env["statusCode"] = status;
   env["data"] = std::move(data);

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+namespace lk::metrics { class RouteMetrics; }
+
 namespace lk::http {
 
 struct Request {
@@ -21,7 +23,10 @@ struct Request {
   std::string client_ip;
   std::string request_id;
   std::vector<std::pair<std::string, std::string>> params;  // from the route pattern
-  std::string route;  // the matched pattern, e.g. "/api/v1/users/profile"; empty if none
+  // The matched pattern, e.g. "/api/v1/users/profile" (empty if none), and
+  // its metrics; both owned by the Router, which outlives every request.
+  std::string_view route;
+  metrics::RouteMetrics* route_metrics = nullptr;
 
   // First header with this lower-case name, or nullopt.
   std::optional<std::string_view> header(std::string_view lower_name) const;

@@ -1,46 +1,53 @@
 #include "http/router.hpp"
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "http/envelope.hpp"
 
 #include <exception>
+#include <optional>
 
 namespace lk::http {
 
 namespace {
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  while (!path.empty()) {
-    if (path.front() == '/') {
-      path.remove_prefix(1);
-      continue;
-    }
-    std::size_t slash = path.find('/');
-    out.push_back(path.substr(0, slash));
-    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
-  }
-  return out;
+
+// The next non-empty segment of `rest` ("/a//b" has two), advancing past
+// it; nullopt at the end. Matching walks paths with this rather than
+// splitting them into vectors: it runs for every route until one matches.
+std::optional<std::string_view> next_segment(std::string_view& rest) {
+  while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+  if (rest.empty()) return std::nullopt;
+  std::size_t slash = rest.find('/');
+  std::string_view segment = rest.substr(0, slash);
+  rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  return segment;
 }
+
+bool is_param(std::string_view segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
+
 }  // namespace
 
 void Router::add(std::string_view method, std::string_view pattern, Handler handler) {
-  Route route{std::string(pattern), std::string(method), {}, std::move(handler)};
-  for (auto segment : split_path(pattern)) route.segments.emplace_back(segment);
+  Route route{std::string(pattern), std::string(method), {}, std::move(handler), &metrics::route_metrics(pattern)};
+  std::string_view rest = pattern;
+  while (auto segment = next_segment(rest)) route.segments.emplace_back(*segment);
   routes_.push_back(std::move(route));
 }
 
 bool Router::match(const Route& route, std::string_view path, Request* request) {
-  auto parts = split_path(path);
-  if (parts.size() != route.segments.size()) return false;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const auto& seg = route.segments[i];
-    bool is_param = seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
-    if (!is_param && seg != parts[i]) return false;
+  std::string_view rest = path;
+  std::size_t i = 0;
+  while (auto part = next_segment(rest)) {
+    if (i == route.segments.size()) return false;
+    const auto& seg = route.segments[i++];
+    if (!is_param(seg) && seg != *part) return false;
   }
+  if (i != route.segments.size()) return false;
   if (request) {
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      const auto& seg = route.segments[i];
-      if (seg.size() > 2 && seg.front() == '{') request->params.emplace_back(seg.substr(1, seg.size() - 2), parts[i]);
+    rest = path;
+    for (const auto& seg : route.segments) {
+      auto part = next_segment(rest);
+      if (is_param(seg)) request->params.emplace_back(seg.substr(1, seg.size() - 2), *part);
     }
   }
   return true;
@@ -71,6 +78,7 @@ awaitable<Response> Router::dispatch(Request& request) const {
   }
   match(*found, request.path, &request);
   request.route = found->pattern;
+  request.route_metrics = found->metrics;
   try {
     co_return co_await found->handler(request);
   } catch (const std::exception& e) {

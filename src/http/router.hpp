@@ -36,6 +36,7 @@ class Router {
     std::string method;
     std::vector<std::string> segments;
     Handler handler;
+    metrics::RouteMetrics* metrics = nullptr;
   };
   static bool match(const Route& route, std::string_view path, Request* request);
   std::vector<Route> routes_;

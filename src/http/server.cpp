@@ -1,12 +1,12 @@
 #include "http/server.hpp"
 
 #include "core/clock.hpp"
-#include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "crypto/random.hpp"
 #include "http/envelope.hpp"
 #include "http/limits.hpp"
+#include "http/request_id.hpp"
+#include "http/response_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,14 +16,16 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
-#include <cctype>
+#include <array>
 #include <chrono>
+#include <iterator>
 
 namespace lk::http {
 
@@ -41,42 +43,44 @@ struct Server::Impl {
 
 namespace {
 
-// A client-supplied request id is echoed only when it is short and plain, so
-// it cannot inject into headers or logs.
-std::string request_id_from(const std::optional<std::string_view>& given) {
-  if (given && !given->empty() && given->size() <= 128) {
-    bool plain = true;
-    for (char c : *given) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) plain = false;
-    }
-    if (plain) return std::string(*given);
-  }
-  return to_string(crypto::new_id());
-}
+// Who sent a connection's requests, worked out once per connection: only a
+// trusted proxy's requests need X-Forwarded-For read each time.
+struct Peer {
+  std::string ip;         // the socket peer
+  std::string client_ip;  // resolve_client_ip without X-Forwarded-For
+  bool trusted_proxy = false;
+};
 
-Request to_request(bhttp::request<bhttp::string_body>&& raw, const std::string& peer_ip,
-                   const ServerOptions& options) {
+Request to_request(bhttp::request<bhttp::string_body>&& raw, const Peer& peer, const ServerOptions& options) {
   Request req;
   req.method = std::string(raw.method_string());
   std::string_view target = raw.target();
   std::size_t q = target.find('?');
   req.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+  req.headers.reserve(static_cast<std::size_t>(std::distance(raw.begin(), raw.end())));
   for (const auto& field : raw) {
     std::string name(field.name_string());
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    // Field names are ASCII tokens (the parser enforces it): no locale.
+    for (auto& ch : name) {
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    }
     req.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   req.body = std::move(raw.body());
-  // Every X-Forwarded-For header, in order, as one list: a proxy may add its
-  // own header line rather than append to the client's.
-  std::string forwarded;
-  for (const auto& [name, value] : req.headers) {
-    if (name != "x-forwarded-for") continue;
-    if (!forwarded.empty()) forwarded.push_back(',');
-    forwarded += value;
+  if (peer.trusted_proxy) {
+    // Every X-Forwarded-For header, in order, as one list: a proxy may add
+    // its own header line rather than append to the client's.
+    std::string forwarded;
+    for (const auto& [name, value] : req.headers) {
+      if (name != "x-forwarded-for") continue;
+      if (!forwarded.empty()) forwarded.push_back(',');
+      forwarded += value;
+    }
+    req.client_ip = resolve_client_ip(peer.ip, forwarded, options.trusted_proxies);
+  } else {
+    req.client_ip = peer.client_ip;
   }
-  req.client_ip = resolve_client_ip(peer_ip, forwarded, options.trusted_proxies);
   req.request_id = request_id_from(req.header("x-request-id"));
   return req;
 }
@@ -98,30 +102,48 @@ Response preflight(const Request& req) {
   return res;
 }
 
-bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, bool keep_alive,
-                                               const std::string& request_id, bool api_path) {
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-  out.set(bhttp::field::server, "latchkey");
-  if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
-  out.set("X-Request-Id", request_id);
-  out.set("X-Content-Type-Options", "nosniff");
-  if (api_path) out.set(bhttp::field::cache_control, "no-store");
-  for (auto& [name, value] : res.headers) out.insert(name, value);
-  out.body() = std::move(res.body);
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
-  return out;
+// Writes the head and the body with one gathered send (the caller empties
+// the body of HEAD answers and bodiless statuses).
+awaitable<beast::error_code> write_response(beast::tcp_stream& stream, std::string& head, const Response& res,
+                                            HeadOptions options) {
+  head.clear();
+  append_response_head(head, res, options);
+  std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body)};
+  // Nearly every answer fits the socket's send buffer, so try one
+  // non-blocking send first (the socket is in non-blocking mode, see
+  // do_session). Only what is left, when the client reads slowly, goes
+  // through an asynchronous write with its deadline: that saves the timer,
+  // the reactor and a coroutine suspension on almost every response.
+  beast::error_code ec;
+  std::size_t sent = stream.socket().write_some(buffers, ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    ec = {};
+    sent = 0;
+  }
+  if (ec || sent == net::buffer_size(buffers)) co_return ec;
+  beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
+  rest.consume(sent);
+  stream.expires_after(kWriteTimeout);
+  auto [wec, written] = co_await net::async_write(stream, rest, kUseTuple);
+  co_return wec;
 }
 
 awaitable<void> write_error_and_close(beast::tcp_stream& stream, Errc code, std::string message,
                                       int retry_after_s = 0) {
   Error error = make_error(code, std::move(message));
   error.retry_after_s = retry_after_s;
-  auto res = to_beast(error_response(error), 11, false, to_string(crypto::new_id()), true);
-  stream.expires_after(kWriteTimeout);
-  co_await bhttp::async_write(stream, res, kUseTuple);
+  std::string head;
+  std::string request_id = new_request_id();
+  co_await write_response(stream, head, error_response(error), {11, false, request_id, true});
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// Whether the buffer holds a blank line, i.e. (unless a client sent empty
+// lines before its request line) the end of a request header.
+bool header_buffered(const beast::flat_buffer& buffer) {
+  std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
+  return data.find("\r\n\r\n") != std::string_view::npos;
 }
 
 struct ConnectionGuard {
@@ -149,6 +171,11 @@ struct InFlightGuard {
 awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const ServerOptions* options,
                            std::shared_ptr<ServerState> state) {
   ConnectionGuard connection(*state);
+  // Synchronous sends then return would_block instead of waiting (see
+  // write_response); Asio's asynchronous operations are unaffected.
+  beast::error_code nb_ec;
+  stream.socket().non_blocking(true, nb_ec);
+  if (nb_ec) co_return;
   // Refused with an answer rather than a silent close, so a client (or a
   // load balancer) can tell overload from a crash.
   if (state->connections.load() > static_cast<int>(options->max_connections)) {
@@ -156,10 +183,14 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     co_return;
   }
   beast::error_code peer_ec;
-  auto peer = stream.socket().remote_endpoint(peer_ec);
-  std::string client_ip = peer_ec ? std::string("unknown") : peer.address().to_string();
+  auto endpoint = stream.socket().remote_endpoint(peer_ec);
+  Peer peer;
+  peer.ip = peer_ec ? std::string("unknown") : endpoint.address().to_string();
+  peer.client_ip = resolve_client_ip(peer.ip, {}, options->trusted_proxies);
+  peer.trusted_proxy = is_trusted_proxy(peer.ip, options->trusted_proxies);
 
   beast::flat_buffer buffer;
+  std::string head;  // reused for every response on this connection
   bool first = true;
   while (!state->stopping.load()) {
     // A fresh parser per request carries the header and body limits.
@@ -174,10 +205,24 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
       buffer.commit(n);
     }
     first = false;
-    // Slowloris: one deadline for the whole header, not per read, so a
-    // client cannot hold the connection by trickling a byte at a time.
-    stream.expires_after(options->header_timeout);
-    auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    beast::error_code ec;
+    std::size_t bytes = 0;
+    // The idle read nearly always brings the whole header. Then parse it
+    // here: an asynchronous read would do no I/O but still post its
+    // completion and suspend the coroutine. (The socket is non-blocking, so
+    // should the parser want more after all, this returns would_block and
+    // the asynchronous read below carries on with the same parser.)
+    if (header_buffered(buffer)) {
+      bytes = bhttp::read_header(stream.socket(), buffer, parser, ec);
+    }
+    if (!parser.is_header_done() && (!ec || ec == net::error::would_block || ec == net::error::try_again)) {
+      // Slowloris: one deadline for the whole header, not per read, so a
+      // client cannot hold the connection by trickling a byte at a time.
+      stream.expires_after(options->header_timeout);
+      auto [read_ec, read_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+      ec = read_ec;
+      bytes += read_bytes;
+    }
     if (!ec && !parser.is_done()) {
       stream.expires_after(kReadTimeout);
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
@@ -206,7 +251,7 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     auto started = std::chrono::steady_clock::now();
     unsigned version = parser.get().version();
     bool keep_alive = parser.get().keep_alive();
-    Request req = to_request(parser.release(), client_ip, *options);
+    Request req = to_request(parser.release(), peer, *options);
     // Plain statements around co_await: GCC 12 mishandles co_await inside a
     // conditional expression.
     Response res;
@@ -215,25 +260,25 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     } else {
       res = co_await router->dispatch(req);
     }
-    if (req.method == "HEAD") res.body.clear();
     int status = res.status;
-    std::string tenant = std::move(res.log_tenant);
-    bool api_path = req.path.starts_with("/api/");
-    auto out = to_beast(std::move(res), version, keep_alive && !state->stopping.load(), req.request_id, api_path);
-
-    stream.expires_after(kWriteTimeout);
-    auto [wec, written] = co_await bhttp::async_write(stream, out, kUseTuple);
+    // HEAD keeps the Content-Length of an empty body, as before; statuses
+    // that cannot have a body send none.
+    if (req.method == "HEAD" || status / 100 == 1 || status == 204 || status == 304) res.body.clear();
+    keep_alive = keep_alive && !state->stopping.load();
+    HeadOptions head_options{version, keep_alive, req.request_id, req.path.starts_with("/api/")};
+    auto wec = co_await write_response(stream, head, res, head_options);
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-    metrics::observe_request(req.route.empty() ? std::string_view("unrouted") : std::string_view(req.route), status,
+    static auto& unrouted = metrics::route_metrics("unrouted");
+    metrics::observe_request(req.route_metrics ? *req.route_metrics : unrouted, status,
                              static_cast<std::int64_t>(micros));
     log::info("request", {{"method", req.method},
                           {"path", req.path},
-                          {"tenant", tenant},
+                          {"tenant", res.log_tenant},
                           {"status", static_cast<std::int64_t>(status)},
                           {"us", static_cast<std::int64_t>(micros)},
                           {"request_id", req.request_id}});
-    if (wec || !out.keep_alive()) break;
+    if (wec || !keep_alive) break;
   }
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -1,0 +1,30 @@
+// The status line and header block of a response, written straight into a
+// string. Beast's serializer walks its field list as a chain of buffer
+// views, which callgrind showed costing ~10,000 instructions per response;
+// this writes the same bytes in a few hundred.
+#pragma once
+
+#include "http/message.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace lk::http {
+
+struct HeadOptions {
+  unsigned version = 11;  // 10 or 11, as Beast counts them
+  bool keep_alive = true;
+  std::string_view request_id;
+  bool api_path = false;  // adds Cache-Control: no-store
+};
+
+// Appends "HTTP/1.1 <status> <reason>\r\n", then Server, Content-Type (when
+// set), X-Request-Id, X-Content-Type-Options, Cache-Control (API paths),
+// res.headers in order, Connection (only when it differs from the version's
+// default), Content-Length and the blank line: the same bytes Beast's
+// serializer wrote (which includes "Content-Length: 0" on a 204). A header whose name or value holds
+// a control character other than tab (CR, LF, NUL...) is left out rather
+// than allowed to split the response.
+void append_response_head(std::string& out, const Response& res, const HeadOptions& options);
+
+}  // namespace lk::http
