@@ -107,8 +107,9 @@ struct Store::Impl {
   // Visits keys that start with `prefix` and sort below `upper` (no bound
   // when nullopt), in key order, while `visit(key, value)` returns true.
   Result<void> scan(Cf c, std::string_view prefix, const std::optional<std::string>& upper,
-                    const std::function<bool(std::string_view, std::string_view)>& visit) {
+                    const std::function<bool(std::string_view, std::string_view)>& visit, bool fill_cache = true) {
     rocksdb::ReadOptions ro;
+    ro.fill_cache = fill_cache;
     rocksdb::Slice bound(upper ? *upper : std::string_view());
     if (upper) ro.iterate_upper_bound = &bound;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf(c)));
@@ -325,7 +326,9 @@ std::pair<std::unique_lock<std::mutex>, std::unique_lock<std::mutex>> Store::loc
 
 Result<void> Store::scan_prefix(Cf cf, std::string_view prefix,
                                 const std::function<bool(std::string_view, std::string_view)>& visit) {
-  return impl_->scan(cf, prefix, keys::prefix_upper_bound(prefix), visit);
+  // Background scans (the purge reads every user) must not push the
+  // request path's hot blocks out of the small block cache.
+  return impl_->scan(cf, prefix, keys::prefix_upper_bound(prefix), visit, false);
 }
 
 Result<void> Store::compact_expired() {
