@@ -345,6 +345,16 @@ Result<void> Store::compact_expired() {
   return {};
 }
 
+Result<void> Store::compact_all() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (const auto& spec : kColumnFamilies) {
+    rocksdb::Status s = impl_->db->CompactRange(o, impl_->cf(spec.cf), nullptr, nullptr);
+    if (!s.ok()) return rocksdb_error("compact " + std::string(spec.name), s);
+  }
+  return {};
+}
+
 Result<void> Store::checkpoint(const std::string& dir) { return create_checkpoint(*impl_->db, dir); }
 
 bool Store::writable() {

@@ -173,6 +173,11 @@ class Store {
   // of those families: fine for a background task, not for a request.
   [[nodiscard]] Result<Erasure> add_user_erasure(Batch& batch, const Id& tenant, const UserRecord& user);
 
+  // Compacts every family whole, down to the last level. For tools that
+  // write a large store in one go (the bench seeder), so that the server
+  // started on it next does not spend its first minutes compacting. Blocks.
+  [[nodiscard]] Result<void> compact_all();
+
   // Compacts refresh_tokens and one_time_tokens whole, so the expiry filter
   // (store/expiry_filter.hpp) drops every token expired by now. Blocks for
   // as long as it takes to rewrite those two families: blocking pool only.
