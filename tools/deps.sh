@@ -5,7 +5,7 @@ LATCHKEY_DEPS=(
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libsimdjson-dev libssl-dev libargon2-dev libcrypt-dev
   libcpp-httplib-dev doctest-dev
-  liboath-dev libqrencode-dev
+  liboath-dev libqrencode-dev libsodium-dev
   libcurl4-openssl-dev python3-aiosmtpd
   python3 curl openssl
 )

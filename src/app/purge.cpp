@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -32,6 +33,11 @@ struct Purger::Impl {
 
 namespace {
 awaitable<void> run_purger(std::shared_ptr<Purger::Impl> impl) {
+  // The first pass waits too (at most a minute): a pass reads every user
+  // record, which at a million users would compete with the start itself.
+  impl->timer.expires_after(std::chrono::seconds(std::min<std::int64_t>(impl->interval_s, 60)));
+  auto [first_ec] = co_await impl->timer.async_wait(net::as_tuple(net::use_awaitable));
+  if (first_ec || impl->stopping) co_return;  // cancelled by stop()
   while (!impl->stopping) {
     std::int64_t cutoff = now_ms() - impl->after_s * 1000;
     auto r = co_await run_on(impl->blocking,

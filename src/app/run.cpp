@@ -237,6 +237,9 @@ int serve(const Config& config) {
   // context; join before the io context (and its coroutine frames) go.
   cpu.join();
   blocking.join();
+  // Completes the last durability waits while the io context still exists,
+  // and flushes the memtables so that the next start replays no WAL.
+  store->shutdown();
   log::notice("stopped", {});
   return exit_code;
 }

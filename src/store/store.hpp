@@ -96,8 +96,31 @@ class Store {
   ~Store();
 
   // Applies the batch atomically; with strict durability the WAL is synced
-  // before this returns. Blocks.
+  // before this returns (the sync is shared with every other write waiting
+  // at that moment, store/commit_queue.hpp). Blocks.
   [[nodiscard]] Result<void> commit(Batch& batch);
+
+  // The non-blocking half of commit, for request paths. apply() writes the
+  // batch atomically to the WAL file and the memtable without a sync, so
+  // readers see it at once, and returns its ticket; the write is durable
+  // only once when_durable(ticket) completes, and nothing that depends on it
+  // may be acknowledged before. Blocks only for the write: blocking pool.
+  [[nodiscard]] Result<std::uint64_t> apply(Batch& batch);
+  // The ticket of the newest write. A decision made from what the store
+  // holds (which may include writes not yet durable) waits for this ticket
+  // before it is acknowledged.
+  std::uint64_t last_ticket() const;
+  // True when nothing up to `ticket` still needs a sync.
+  bool is_durable(std::uint64_t ticket) const;
+  // Calls done once every write up to `ticket` is durable (strict), at once
+  // (relaxed), or with the error (a 503) when the WAL sync failed. done may
+  // run on the commit thread: it must be quick and only post the result on.
+  void when_durable(std::uint64_t ticket, std::function<void(Result<void>)> done);
+
+  // Clean shutdown: completes every pending durability wait, then flushes
+  // the memtables so that the next start has no WAL to replay. Further
+  // writes still work (each then syncs on its own). Blocks.
+  void shutdown();
 
   [[nodiscard]] Result<std::optional<TenantRecord>> get_tenant(const Id& tenant);
   [[nodiscard]] Result<std::optional<Id>> find_tenant_by_key(const Hash& key_hash);
@@ -150,6 +173,11 @@ class Store {
   // of those families: fine for a background task, not for a request.
   [[nodiscard]] Result<Erasure> add_user_erasure(Batch& batch, const Id& tenant, const UserRecord& user);
 
+  // Compacts every family whole, down to the last level. For tools that
+  // write a large store in one go (the bench seeder), so that the server
+  // started on it next does not spend its first minutes compacting. Blocks.
+  [[nodiscard]] Result<void> compact_all();
+
   // Compacts refresh_tokens and one_time_tokens whole, so the expiry filter
   // (store/expiry_filter.hpp) drops every token expired by now. Blocks for
   // as long as it takes to rewrite those two families: blocking pool only.
@@ -159,8 +187,9 @@ class Store {
   bool writable();
 
   // RocksDB figures in Prometheus text format: estimated live keys per
-  // column family, block cache usage, pending compactions. Cheap (in-memory
-  // properties); safe from any thread.
+  // column family, block cache usage, pending compactions, WAL syncs and
+  // the writes that waited for them. Cheap (in-memory properties); safe
+  // from any thread.
   std::string metrics_text();
 
   // A consistent copy of the whole DB in `dir` (must not exist; hard links

@@ -25,6 +25,12 @@ TEST_CASE("hmac_sha256 RFC 4231 test cases 1 and 2") {
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST_CASE("hmac_sha256 RFC 4231 test case 6: a key longer than the block is hashed first") {
+  std::string key(131, '\xaa');
+  CHECK(hex(hmac_sha256(key, "Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST_CASE("hmac_sha256 accepts an empty key and message") {
   CHECK(hex(hmac_sha256("", "")) ==
         "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
