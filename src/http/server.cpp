@@ -266,12 +266,15 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     if (req.method == "HEAD" || status / 100 == 1 || status == 204 || status == 304) res.body.clear();
     keep_alive = keep_alive && !state->stopping.load();
     HeadOptions head_options{version, keep_alive, req.request_id, req.path.starts_with("/api/")};
-    auto wec = co_await write_response(stream, head, res, head_options);
+    // Counted before the answer leaves, so a client that scrapes /metrics
+    // right after its answer sees its own request (the time is the handler's;
+    // the write is one non-blocking send in the common case).
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     static auto& unrouted = metrics::route_metrics("unrouted");
     metrics::observe_request(req.route_metrics ? *req.route_metrics : unrouted, status,
                              static_cast<std::int64_t>(micros));
+    auto wec = co_await write_response(stream, head, res, head_options);
     log::info("request", {{"method", req.method},
                           {"path", req.path},
                           {"tenant", res.log_tenant},
