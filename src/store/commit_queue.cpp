@@ -33,13 +33,7 @@ void CommitQueue::when_durable(Ticket ticket, Done done) {
   if (stopping_) {
     // No thread any more (shutdown): sync here.
     ++waits_;
-    lock.unlock();
-    Ticket upto = hooks_.last_written();
-    Result<void> r = hooks_.sync();
-    lock.lock();
-    ++syncs_;
-    if (!r) poisoned_ = r.error();
-    else durable_ = std::max(durable_, upto);
+    Result<void> r = sync_unlocked(lock);
     lock.unlock();
     return done(std::move(r));
   }
@@ -66,11 +60,9 @@ void CommitQueue::run() {
   }
 }
 
-void CommitQueue::sync_round(std::unique_lock<std::mutex>& lock) {
-  // Every waiter now in the list registered a ticket that was already
-  // written, so `upto`, read after them, covers them all; writes that land
-  // while the sync runs are covered too when they are at or below `upto`,
-  // and wait for the next round otherwise.
+// One WAL sync with `lock` released; every write at or below the last
+// ticket read before the sync becomes durable, or a failure poisons the queue.
+Result<void> CommitQueue::sync_unlocked(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   Ticket upto = hooks_.last_written();
   Result<void> r = hooks_.sync();
@@ -78,6 +70,15 @@ void CommitQueue::sync_round(std::unique_lock<std::mutex>& lock) {
   ++syncs_;
   if (!r) poisoned_ = r.error();
   else durable_ = std::max(durable_, upto);
+  return r;
+}
+
+void CommitQueue::sync_round(std::unique_lock<std::mutex>& lock) {
+  // Every waiter now in the list registered a ticket that was already
+  // written, so `upto`, read after them, covers them all; writes that land
+  // while the sync runs are covered too when they are at or below `upto`,
+  // and wait for the next round otherwise.
+  (void)sync_unlocked(lock);
 
   std::vector<Waiter> ready;
   if (poisoned_) {

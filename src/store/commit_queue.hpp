@@ -75,6 +75,7 @@ class CommitQueue {
   // One sync and the waiters it completes. Called with mu_ held; releases it
   // around the sync and the completions.
   void sync_round(std::unique_lock<std::mutex>& lock);
+  Result<void> sync_unlocked(std::unique_lock<std::mutex>& lock);
 
   Hooks hooks_;
   const bool strict_;
