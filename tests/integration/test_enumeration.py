@@ -95,7 +95,7 @@ class EnumerationCase(ServerTestCase):
               f"({len(known)} + {len(unknown)} tries)", file=sys.stderr)
         return mk, mu
 
-    def assertMediansClose(self, what, known, unknown, floor_s=0.0):
+    def assertMediansClose(self, what, known, unknown, floor_s=0.0, medians_only=False):
         mk, mu = self.report(what, known, unknown)
         paired = statistics.median(k - u for k, u in zip(known, unknown))
         allowed = max(TOLERANCE * max(mk, mu), floor_s)
@@ -103,7 +103,7 @@ class EnumerationCase(ServerTestCase):
               file=sys.stderr)
         # A real difference in work (a skipped hash, commit or mail) shows in
         # both measures; noise rarely moves both past the bound at once.
-        gap = min(abs(mk - mu), abs(paired))
+        gap = abs(mk - mu) if medians_only else min(abs(mk - mu), abs(paired))
         self.assertLessEqual(gap, allowed,
                              f"{what}: medians {mk * 1000:.2f} ms (known) vs {mu * 1000:.2f} ms (unknown), "
                              f"paired difference {paired * 1000:+.2f} ms: more than {allowed * 1000:.2f} ms apart")
@@ -132,7 +132,8 @@ class LoginTimingTest(EnumerationCase):
             lambda i: self.api.post("/auth/login", {"email": new_email("ghost"), "password": new_password()}),
             check)
         self.assertEqual(len(bodies), 1, bodies)
-        self.assertMediansClose("login", known, unknown)
+        # Issue 8's criterion as it stands: the two medians within 15%.
+        self.assertMediansClose("login", known, unknown, medians_only=True)
         # Both kinds pay for a full Argon2id verification (tens of ms with the
         # OWASP parameters), not just the unknown-email shortcut of a lookup.
         self.assertGreater(min(statistics.median(known), statistics.median(unknown)), 0.005)
