@@ -13,10 +13,11 @@ tell whether an email has an account, wherever API.md allows it.
   also commits) and the timing says nothing more than the status does.
 
 The two kinds are interleaved (each pair in random order) so that drift in
-the machine's load hits both alike, and the bound applies to both the gap
-between the two medians and the median of the paired differences (one
-known and one unknown try back to back), which a burst of load on a shared
-machine moves far less. Per-IP limits are off; the account
+the machine's load hits both alike. Login must keep its two medians within
+the bound. The millisecond routes may instead keep the median of the paired
+differences (one known and one unknown try back to back) within it, which a
+burst of load on a shared machine moves far less; a real difference in work
+moves both. Per-IP limits are off; the account
 lockout (10 failures per email) is not, so every wrong-password try uses
 its own account. Run alone (is_parallel: false in meson.build): the bounds
 are relative, but a neighbour suite's burst inside one kind's sample adds
