@@ -9,14 +9,15 @@ tell whether an email has an account, wherever API.md allows it.
   and no timing cliff (a commit, a hash or a mail done for one kind only).
 - register: API.md makes a taken email a 409 CONFLICT (the AuthKit
   contract), so the answer itself differs; the password is hashed before the
-  uniqueness check, so a taken email costs as long as a new one and the
-  timing says nothing more than the status does.
+  uniqueness check, so a taken email costs the same hash as a new one (which
+  also commits) and the timing says nothing more than the status does.
 
 The two kinds are interleaved (each pair in random order) so that drift in
-the machine's load hits both alike, and the bound applies to both the gap
-between the two medians and the median of the paired differences (one
-known and one unknown try back to back), which a burst of load on a shared
-machine moves far less. Per-IP limits are off; the account
+the machine's load hits both alike. Login must keep its two medians within
+the bound. The millisecond routes may instead keep the median of the paired
+differences (one known and one unknown try back to back) within it, which a
+burst of load on a shared machine moves far less; a real difference in work
+moves both. Per-IP limits are off; the account
 lockout (10 failures per email) is not, so every wrong-password try uses
 its own account. Run alone (is_parallel: false in meson.build): the bounds
 are relative, but a neighbour suite's burst inside one kind's sample adds
@@ -95,7 +96,7 @@ class EnumerationCase(ServerTestCase):
               f"({len(known)} + {len(unknown)} tries)", file=sys.stderr)
         return mk, mu
 
-    def assertMediansClose(self, what, known, unknown, floor_s=0.0):
+    def assertMediansClose(self, what, known, unknown, floor_s=0.0, medians_only=False):
         mk, mu = self.report(what, known, unknown)
         paired = statistics.median(k - u for k, u in zip(known, unknown))
         allowed = max(TOLERANCE * max(mk, mu), floor_s)
@@ -103,7 +104,7 @@ class EnumerationCase(ServerTestCase):
               file=sys.stderr)
         # A real difference in work (a skipped hash, commit or mail) shows in
         # both measures; noise rarely moves both past the bound at once.
-        gap = min(abs(mk - mu), abs(paired))
+        gap = abs(mk - mu) if medians_only else min(abs(mk - mu), abs(paired))
         self.assertLessEqual(gap, allowed,
                              f"{what}: medians {mk * 1000:.2f} ms (known) vs {mu * 1000:.2f} ms (unknown), "
                              f"paired difference {paired * 1000:+.2f} ms: more than {allowed * 1000:.2f} ms apart")
@@ -132,7 +133,8 @@ class LoginTimingTest(EnumerationCase):
             lambda i: self.api.post("/auth/login", {"email": new_email("ghost"), "password": new_password()}),
             check)
         self.assertEqual(len(bodies), 1, bodies)
-        self.assertMediansClose("login", known, unknown)
+        # Issue 8's criterion as it stands: the two medians within 15%.
+        self.assertMediansClose("login", known, unknown, medians_only=True)
         # Both kinds pay for a full Argon2id verification (tens of ms with the
         # OWASP parameters), not just the unknown-email shortcut of a lookup.
         self.assertGreater(min(statistics.median(known), statistics.median(unknown)), 0.005)
@@ -156,7 +158,12 @@ class RegisterTimingTest(EnumerationCase):
 
         known, unknown = self.interleaved(lambda i: self.register(taken[i]),
                                           lambda i: self.register(new_email("fresh")), check)
-        self.assertMediansClose("register", known, unknown)
+        # The status already tells the two apart, so only the hash is at
+        # stake: a taken email must not skip it (that would answer in a
+        # couple of ms, not tens). A new one also commits and wakes the mail
+        # sender, so it may take somewhat longer.
+        mk, mu = self.report("register", known, unknown)
+        self.assertGreater(mk, 0.5 * mu, "a taken email skipped the password hash")
 
 
 class PublicMailRoutesTest(EnumerationCase):
