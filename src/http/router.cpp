@@ -4,6 +4,7 @@
 #include "core/metrics.hpp"
 #include "http/envelope.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 
@@ -25,13 +26,35 @@ std::optional<std::string_view> next_segment(std::string_view& rest) {
 
 bool is_param(std::string_view segment) { return segment.size() > 2 && segment.front() == '{' && segment.back() == '}'; }
 
+bool serves(std::string_view route_method, std::string_view method) {
+  return route_method == method || (method == "HEAD" && route_method == "GET");
+}
+
 }  // namespace
 
 void Router::add(std::string_view method, std::string_view pattern, Handler handler) {
   Route route{std::string(pattern), std::string(method), {}, std::move(handler), &metrics::route_metrics(pattern)};
   std::string_view rest = pattern;
   while (auto segment = next_segment(rest)) route.segments.emplace_back(*segment);
+  bool literal = std::none_of(route.segments.begin(), route.segments.end(), is_param);
+  // Indexed only if no earlier route that serves one of this route's
+  // methods matches the pattern's own path: then the full scan would pick
+  // this one first too.
+  bool first = std::none_of(routes_.begin(), routes_.end(), [&](const Route& earlier) {
+    bool overlaps = serves(earlier.method, route.method) || (route.method == "GET" && serves(earlier.method, "HEAD"));
+    return overlaps && match(earlier, route.pattern, nullptr);
+  });
+  if (literal && first) exact_[route.pattern].push_back(routes_.size());
   routes_.push_back(std::move(route));
+}
+
+const Router::Route* Router::find_exact(const Request& request) const {
+  auto it = exact_.find(std::string_view(request.path));
+  if (it == exact_.end()) return nullptr;
+  for (std::size_t i : it->second) {
+    if (serves(routes_[i].method, request.method)) return &routes_[i];
+  }
+  return nullptr;  // 405, or a GET route that HEAD should find by the scan
 }
 
 bool Router::match(const Route& route, std::string_view path, Request* request) {
@@ -62,15 +85,13 @@ awaitable<Response> Router::dispatch(Request& request) const {
     log::error("middleware threw", {{"path", request.path}, {"what", e.what()}, {"request_id", request.request_id}});
     co_return error_response(internal_error("middleware exception"));
   }
-  const Route* found = nullptr;
-  bool path_known = false;
-  for (const auto& route : routes_) {
+  const Route* found = find_exact(request);
+  bool path_known = found != nullptr;
+  for (std::size_t i = 0; !found && i < routes_.size(); ++i) {
+    const Route& route = routes_[i];
     if (!match(route, request.path, nullptr)) continue;
     path_known = true;
-    if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
-      found = &route;
-      break;
-    }
+    if (serves(route.method, request.method)) found = &route;
   }
   if (!found) {
     if (path_known) co_return error_response(make_error(Errc::method_not_allowed, "Method not allowed"));

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace lk::http {
@@ -38,8 +39,20 @@ class Router {
     Handler handler;
     metrics::RouteMetrics* metrics = nullptr;
   };
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   static bool match(const Route& route, std::string_view path, Request* request);
+  // The route that answers `request` when its path is spelled exactly as a
+  // parameter-free pattern; nullptr sends dispatch to the full scan.
+  const Route* find_exact(const Request& request) const;
   std::vector<Route> routes_;
+  // Parameter-free patterns -> indices into routes_ of the routes that the
+  // full scan would pick first for that path and their method: a request
+  // path equal to such a pattern skips the scan (the hot GETs are all of
+  // this kind). Built in add(); indices, as routes_ reallocates.
+  std::unordered_map<std::string, std::vector<std::size_t>, PathHash, std::equal_to<>> exact_;
   std::vector<Middleware> middleware_;
 };
 

@@ -192,3 +192,27 @@ TEST_CASE("Router: the router keeps working after a handler threw") {
   check_error(call(r, "GET", "/boom"), 500, "INTERNAL_ERROR");
   CHECK(call(r, "GET", "/api/v1/users").body == "list");
 }
+
+TEST_CASE("Router: the route added first wins, also for a literal path") {
+  // Literal paths are looked up in an index; it must agree with the scan.
+  Router r;
+  r.add("GET", "/things/{id}", get_session);
+  r.add("GET", "/things/me", me);  // shadowed: the parameter route came first
+  r.add("POST", "/things/me", create_user);
+  r.add("GET", "/other", list_users);
+  r.add("GET", "/other", me);  // a duplicate: the first one answers
+  CHECK(call(r, "GET", "/things/me").body == "session id=me");
+  CHECK(call(r, "HEAD", "/things/me").body == "session id=me");
+  CHECK(call(r, "POST", "/things/me").status == 201);
+  check_error(call(r, "PUT", "/things/me"), 405, "METHOD_NOT_ALLOWED");
+  CHECK(call(r, "GET", "/other").body == "list");
+  CHECK(call(r, "HEAD", "/other").body == "list");
+}
+
+TEST_CASE("Router: a literal path spelled with extra slashes still routes") {
+  Router r = make_router();
+  CHECK(call(r, "GET", "/api/v1/users/me/").body == "me");
+  CHECK(call(r, "GET", "//api/v1//users/me").body == "me");
+  CHECK(call(r, "POST", "/api/v1/users/").status == 201);
+  check_error(call(r, "PATCH", "/api/v1/users/me"), 405, "METHOD_NOT_ALLOWED");
+}
