@@ -7,6 +7,8 @@
 #include "services/oauth_config.hpp"
 #include "store/records.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -105,6 +107,10 @@ class TenantDirectory {
   std::string master_key_;
   bool public_https_ = false;
   std::shared_mutex mutex_;
+  // Changes (under mutex_) whenever the maps below do; unique across
+  // directories, so a per-thread memo of by_api_key can tell a stale entry.
+  static std::uint64_t next_generation();
+  std::atomic<std::uint64_t> generation_{next_generation()};
   std::unordered_map<std::string, std::shared_ptr<const Tenant>> by_key_hash_;
   std::unordered_map<std::string, std::shared_ptr<const Tenant>> by_id_;
 };
