@@ -1,6 +1,7 @@
 // The HTTP API: route table and the glue every handler shares.
 #pragma once
 
+#include "http/json_writer.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "services/account_lifecycle.hpp"
@@ -61,6 +62,8 @@ void clear_session_cookies(http::Response& res, const services::Tenant& tenant);
 // (the default heap when null).
 boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant,
                               boost::json::storage_ptr storage = {});
+// The same object written as the value of the member `json` is at.
+void write_user_json(http::JsonWriter& json, const store::UserRecord& user, const services::Tenant& tenant);
 
 void add_auth_routes(http::Router& router, Api& api);
 void add_user_routes(http::Router& router, Api& api);

@@ -6,6 +6,8 @@
 #include "http/envelope.hpp"
 #include "services/context.hpp"
 
+#include <type_traits>
+
 namespace lk::api {
 
 namespace {
@@ -104,40 +106,68 @@ void clear_session_cookies(http::Response& res, const services::Tenant& tenant) 
   res.add_header("Set-Cookie", http::set_cookie({"refreshToken", "", 0, secure}));
 }
 
-boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant,
-                              boost::json::storage_ptr storage) {
-  // Values are assigned in place, so every string lands in `storage`.
-  boost::json::object out(std::move(storage));
-  auto ts = [&out](std::string_view key, std::int64_t ms) {
+namespace {
+
+// The fields of <User>, in answer order, handed to put(name, value) with
+// value a std::string_view, bool or nullptr: the one list behind the tree
+// (user_json) and the writer (write_user_json).
+template <class Put>
+void user_fields(const store::UserRecord& user, const services::Tenant& tenant, Put&& put) {
+  auto opt = [&put](std::string_view name, const std::optional<std::string>& s) {
+    if (s) {
+      put(name, std::string_view(*s));
+    } else {
+      put(name, nullptr);
+    }
+  };
+  auto ts = [&put](std::string_view name, std::int64_t ms) {
     if (ms == 0) {
-      out[key] = nullptr;
+      put(name, nullptr);
     } else {
-      out[key] = iso8601(ms);
+      put(name, std::string_view(iso8601(ms)));
     }
   };
-  auto opt = [&out](std::string_view key, const std::optional<std::string>& s) {
-    if (!s) {
-      out[key] = nullptr;
-    } else {
-      out[key] = *s;
-    }
-  };
-  out.reserve(14);
-  out["id"] = to_string(user.id);
-  out["tenant_id"] = to_string(tenant.record.id);
-  out["email"] = user.email;
-  out["auth_provider"] = user.auth_provider;
+  put("id", std::string_view(to_string(user.id)));
+  put("tenant_id", std::string_view(to_string(tenant.record.id)));
+  put("email", std::string_view(user.email));
+  put("auth_provider", std::string_view(user.auth_provider));
   opt("first_name", user.first_name);
   opt("last_name", user.last_name);
   opt("avatar_url", user.avatar_url);
-  out["email_verified"] = user.email_verified;
-  out["terms_accepted"] = user.terms_accepted;
-  out["two_factor_enabled"] = user.two_factor_enabled;
+  put("email_verified", user.email_verified);
+  put("terms_accepted", user.terms_accepted);
+  put("two_factor_enabled", user.two_factor_enabled);
   ts("terms_accepted_at", user.terms_accepted_ms);
   ts("last_login_at", user.last_login_ms);
   ts("created_at", user.created_ms);
   ts("updated_at", user.updated_ms);
+}
+
+}  // namespace
+
+boost::json::object user_json(const store::UserRecord& user, const services::Tenant& tenant,
+                              boost::json::storage_ptr storage) {
+  // Values are assigned in place, so every string lands in `storage`.
+  boost::json::object out(std::move(storage));
+  out.reserve(14);
+  user_fields(user, tenant, [&out](std::string_view name, auto value) { out[name] = value; });
   return out;
+}
+
+void write_user_json(http::JsonWriter& json, const store::UserRecord& user, const services::Tenant& tenant) {
+  json.begin_object();
+  user_fields(user, tenant, [&json](std::string_view name, auto value) {
+    json.key(name);
+    using T = decltype(value);
+    if constexpr (std::is_same_v<T, std::nullptr_t>) {
+      json.null();
+    } else if constexpr (std::is_same_v<T, bool>) {
+      json.boolean(value);
+    } else {
+      json.string(value);
+    }
+  });
+  json.end_object();
 }
 
 void add_routes(http::Router& router, Api& api) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "http/json_writer.hpp"
 #include "http/message.hpp"
 
 #include <boost/json/object.hpp>
@@ -13,6 +14,18 @@ int status_of(Errc code);
 
 // {"success":true,"statusCode":status,"data":data}
 Response ok(boost::json::object data, int status = 200);
+// The same envelope around members that `write_data(JsonWriter&)` writes
+// into the open data object: for hot answers, without a JSON tree.
+template <class WriteData>
+Response ok_written(WriteData&& write_data, int status = 200) {
+  Response res;
+  res.status = status;
+  JsonWriter json(res.body);
+  json.begin_object().key("success").boolean(true).key("statusCode").integer(status).key("data").begin_object();
+  write_data(json);
+  json.end_object().end_object();
+  return res;
+}
 // {"success":true,"statusCode":200,"data":{"message":message}}
 Response ok_message(std::string_view message);
 // {"success":false,"statusCode":..,"error":{"code","message","details"?}},
