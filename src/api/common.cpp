@@ -121,14 +121,17 @@ void user_fields(const store::UserRecord& user, const services::Tenant& tenant, 
     }
   };
   auto ts = [&put](std::string_view name, std::int64_t ms) {
+    char text[64];
     if (ms == 0) {
       put(name, nullptr);
     } else {
-      put(name, std::string_view(iso8601(ms)));
+      put(name, iso8601(ms, text));
     }
   };
-  put("id", std::string_view(to_string(user.id)));
-  put("tenant_id", std::string_view(to_string(tenant.record.id)));
+  char user_id[36];
+  char tenant_id[36];
+  put("id", to_string_view(user.id, user_id));
+  put("tenant_id", to_string_view(tenant.record.id, tenant_id));
   put("email", std::string_view(user.email));
   put("auth_provider", std::string_view(user.auth_provider));
   opt("first_name", user.first_name);

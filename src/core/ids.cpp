@@ -12,16 +12,20 @@ Id make_uuid_v7(std::int64_t unix_ms, std::span<const std::uint8_t, 10> random) 
   return id;
 }
 
-std::string to_string(const Id& id) {
+std::string_view to_string_view(const Id& id, char (&out)[36]) {
   static constexpr char kHex[] = "0123456789abcdef";
-  char out[36];
   std::size_t o = 0;
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
     out[o++] = kHex[id[i] >> 4];
     out[o++] = kHex[id[i] & 0x0f];
   }
-  return std::string(out, sizeof out);
+  return std::string_view(out, sizeof out);
+}
+
+std::string to_string(const Id& id) {
+  char out[36];
+  return std::string(to_string_view(id, out));
 }
 
 namespace {

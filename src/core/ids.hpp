@@ -21,6 +21,8 @@ Id make_uuid_v7(std::int64_t unix_ms, std::span<const std::uint8_t, 10> random);
 
 // "0190a3c2-...": lower-case 8-4-4-4-12.
 std::string to_string(const Id& id);
+// The same text in a caller's buffer, without allocating; a view of `out`.
+std::string_view to_string_view(const Id& id, char (&out)[36]);
 // Parses the canonical form (either case); nullopt on anything else.
 std::optional<Id> parse_uuid(std::string_view text);
 

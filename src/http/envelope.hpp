@@ -20,6 +20,7 @@ template <class WriteData>
 Response ok_written(WriteData&& write_data, int status = 200) {
   Response res;
   res.status = status;
+  res.body.reserve(1024);  // a profile answer is ~650 bytes: one allocation
   JsonWriter json(res.body);
   json.begin_object().key("success").boolean(true).key("statusCode").integer(status).key("data").begin_object();
   write_data(json);

@@ -3,7 +3,9 @@
 #include <boost/json/serializer.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <stdexcept>
 
 namespace lk::http {
@@ -23,12 +25,19 @@ void JsonWriter::quoted(std::string_view text) {
   // JSON escapes only '"', '\\' and control characters; text without them
   // (every key, nearly every value) is copied as it is. The rest takes
   // Boost.JSON's serializer, which costs ~3,000 instructions a string.
-  bool plain = std::all_of(text.begin(), text.end(),
-                           [](unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; });
+  static constexpr auto kEscaped = [] {
+    std::array<bool, 256> escaped{};
+    for (int c = 0; c < 0x20; ++c) escaped[c] = true;
+    escaped['"'] = escaped['\\'] = true;
+    return escaped;
+  }();
+  bool plain = std::none_of(text.begin(), text.end(), [](char c) { return kEscaped[static_cast<unsigned char>(c)]; });
   if (plain) {
-    out_.push_back('"');
-    out_.append(text);
-    out_.push_back('"');
+    std::size_t at = out_.size();
+    out_.resize(at + text.size() + 2);
+    out_[at] = '"';
+    std::memcpy(out_.data() + at + 1, text.data(), text.size());
+    out_.back() = '"';
     return;
   }
   boost::json::serializer sr;
