@@ -2,6 +2,7 @@
 
 #include "crypto/encoding.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <simdjson.h>
@@ -123,13 +124,20 @@ bool parse_claims(od::parser& parser, std::string_view json, AccessClaims& out) 
 
 std::string jwt_sign(const AccessClaims& claims, std::string_view kid,
                      const crypto::Ed25519PrivateKey& key) {
+  // Every refresh signs one of these. The objects and their strings live in
+  // a stack buffer (a claim set is ~300 bytes of JSON; the resource falls
+  // back to the heap should it not fit), and the token is built in place.
+  unsigned char storage[2048];
+  boost::json::monotonic_resource resource(storage, sizeof storage);
   // Boost.JSON keeps insertion order and escapes every string.
-  boost::json::object header;
+  boost::json::object header(&resource);
+  header.reserve(3);
   header["alg"] = js(kAlg);
   header["typ"] = "JWT";
   header["kid"] = js(kid);
 
-  boost::json::object payload;
+  boost::json::object payload(&resource);
+  payload.reserve(8);
   payload["iss"] = js(claims.iss);
   payload["sub"] = js(to_string(claims.sub));
   payload["aud"] = js(to_string(claims.aud));
@@ -139,7 +147,11 @@ std::string jwt_sign(const AccessClaims& claims, std::string_view kid,
   payload["exp"] = claims.exp;
   payload["jti"] = js(claims.jti);
 
-  std::string token = b64(header) + "." + b64(payload);
+  std::string token;
+  token.reserve(512);
+  token += b64(header);
+  token += '.';
+  token += b64(payload);
   std::string sig = key.sign(token);
   token += '.';
   token += crypto::base64url_encode(sig);

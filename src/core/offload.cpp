@@ -75,9 +75,15 @@ namespace detail {
 // hashes then lack, their wall time grows, fewer jobs are admitted, more are
 // resent...). The CPU time of a hash is what the machine makes of the
 // parameters; the hashing threads' priority is what keeps them their cores.
-JobTimer::JobTimer(Pool& pool) : pool_(pool), started_(thread_cpu_time()) {}
+// Reading a thread's CPU clock is a real system call (the vDSO serves only
+// the wall clocks), so pools without a wait bound, which keep no estimate,
+// skip it: the blocking pool runs a job on every refresh.
+JobTimer::JobTimer(Pool& pool)
+    : pool_(pool), started_(pool.times_jobs() ? thread_cpu_time() : std::chrono::nanoseconds{}) {}
 
-JobTimer::~JobTimer() { pool_.record(thread_cpu_time() - started_); }
+JobTimer::~JobTimer() {
+  if (pool_.times_jobs()) pool_.record(thread_cpu_time() - started_);
+}
 
 }  // namespace detail
 

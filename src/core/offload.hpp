@@ -68,6 +68,8 @@ class Pool {
   void release() { admission_.release(); }
   // A job's CPU time on a pool thread; feeds the wait estimate.
   void record(std::chrono::nanoseconds run_time);
+  // Whether record() is used: only a pool with a wait bound keeps an estimate.
+  bool times_jobs() const { return times_jobs_; }
 
  private:
   std::string name_;

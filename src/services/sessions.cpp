@@ -57,7 +57,7 @@ std::string Sessions::mint_access_token(const Tenant& tenant, const Id& user, co
   claims.iat = issued_ms / 1000;
   claims.nbf = claims.iat;
   claims.exp = claims.iat + ctx_.settings.access_ttl_s;
-  Hash jti = crypto::sha256("jti:" + std::string(as_view(refresh_hash)));
+  Hash jti = crypto::sha256("jti:", as_view(refresh_hash));
   claims.jti = crypto::base64url_encode(std::string_view(as_view(jti)).substr(0, 16));
   return auth::jwt_sign(claims, tenant.active_kid, *tenant.signing_key);
 }

@@ -36,6 +36,38 @@ TEST_CASE("hmac_sha256 accepts an empty key and message") {
         "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
+// Keys of one byte less than, exactly and one byte more than the SHA-256
+// block (64): only the last is hashed first. Expected values from Python's
+// hmac module.
+TEST_CASE("hmac_sha256 at the block-size boundary of the key") {
+  auto key = [](std::size_t n) {
+    std::string k;
+    for (std::size_t i = 0; i < n; ++i) k.push_back(static_cast<char>((i * 7 + 3) & 0xff));
+    return k;
+  };
+  CHECK(hex(hmac_sha256(key(63), "refresh-token-sample")) ==
+        "72d7f73fe2123e43fc560fe22665b51358f0d8f87a2b8e49c9ff0c7c415d5504");
+  CHECK(hex(hmac_sha256(key(64), "refresh-token-sample")) ==
+        "1f370f107a94a57264c1db4bffc5140b0caece1ff63cafb2e703c804497d6c66");
+  CHECK(hex(hmac_sha256(key(65), "refresh-token-sample")) ==
+        "7b1e3d0a0804e96e9197630b1172509ec4e4c6f75f2c94869da993691c4eaf59");
+}
+
+// hmac_sha256 shares sha256()'s per-thread context: calls in a row, with
+// short, empty and over-long keys, must each use only their own key.
+TEST_CASE("hmac_sha256 calls in a row do not carry a key over") {
+  const std::string long_key(131, '\xaa');
+  for (int round = 0; round < 2; ++round) {
+    CHECK(hex(hmac_sha256("Jefe", "what do ya want for nothing?")) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    CHECK(hex(hmac_sha256("", "")) == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    CHECK(hex(hmac_sha256(long_key, "Test Using Larger Than Block-Size Key - Hash Key First")) ==
+          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    CHECK(hex(hmac_sha256(std::string(20, '\x0b'), "Hi There")) ==
+          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  }
+}
+
 TEST_CASE("hkdf_sha256 RFC 5869 test case 1") {
   std::string okm = hkdf_sha256(std::string(22, '\x0b'), unhex("000102030405060708090a0b0c"),
                                 unhex("f0f1f2f3f4f5f6f7f8f9"), 42);

@@ -96,6 +96,30 @@ TEST_CASE("response head: a header with CR or LF is left out, not allowed to spl
   CHECK(out.find("\r\n\r\n") == out.size() - 4);
 }
 
+TEST_CASE("response head: every control character but tab is refused, wherever it sits in a long value") {
+  // A long value (as a Set-Cookie with a token is) with one bad byte at the
+  // start, the middle or the end.
+  std::string long_value(600, 'a');
+  for (char bad : {'\0', '\x01', '\x1f', '\x7f', '\r', '\n'}) {
+    for (std::size_t at : {std::size_t{0}, std::size_t{301}, long_value.size() - 1}) {
+      Response res;
+      std::string value = long_value;
+      value[at] = bad;
+      res.add_header("X-Bad", value);
+      res.add_header("X-Tab", "a\tb");
+      std::string out;
+      append_response_head(out, res, {11, true, "id", false});
+      CHECK(out.find("X-Bad") == std::string::npos);
+      CHECK(out.find("\r\nX-Tab: a\tb\r\n") != std::string::npos);
+    }
+  }
+  Response res;
+  res.add_header("X-Good", long_value + "\x80\xff~");
+  std::string out;
+  append_response_head(out, res, {11, true, "id", false});
+  CHECK(out.find("X-Good: ") != std::string::npos);
+}
+
 TEST_CASE("response head: appends to what the buffer holds") {
   std::string out = "previous";
   Response res;
