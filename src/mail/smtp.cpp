@@ -1,12 +1,14 @@
 #include "mail/smtp.hpp"
 
+#include "core/log.hpp"
+
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <optional>
 
 namespace lk::mail {
@@ -98,9 +100,63 @@ int check_cancel(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
 }
 
+// libcurl is loaded on first use instead of linked: its dependency tree
+// (GnuTLS, Kerberos, LDAP, libssh2, ... about 25 libraries) cost ~5 ms of
+// every process start in the dynamic loader, and only a server started with
+// --mail smtp:// ever calls it. The SONAME is libcurl's stable ABI.
+constexpr const char* kCurlLibrary = "libcurl.so.4";
+
+struct CurlApi {
+  decltype(&::curl_global_init) global_init = nullptr;
+  decltype(&::curl_easy_init) easy_init = nullptr;
+  // curl_easy_setopt's own signature. Without the header's type-checking
+  // macro, each value must have the type the option documents (long, not int).
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...) = nullptr;
+  decltype(&::curl_easy_perform) easy_perform = nullptr;
+  decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&::curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&::curl_slist_append) slist_append = nullptr;
+  decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+  std::string error;  // why loading failed; empty when every symbol resolved
+};
+
+template <class F>
+bool resolve(void* lib, const char* name, F& out, std::string& error) {
+  out = reinterpret_cast<F>(::dlsym(lib, name));
+  if (!out && error.empty()) error = std::string("cannot resolve ") + name + " in " + kCurlLibrary;
+  return out != nullptr;
+}
+
+// Loads libcurl and runs curl_global_init once per process (thread-safe:
+// a function-local static). The handle is never closed.
+const CurlApi& curl_api() {
+  static const CurlApi api = [] {
+    CurlApi a;
+    void* lib = ::dlopen(kCurlLibrary, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      const char* why = ::dlerror();
+      a.error = std::string("cannot load ") + kCurlLibrary + ": " + (why ? why : "unknown error");
+      return a;
+    }
+    resolve(lib, "curl_global_init", a.global_init, a.error);
+    resolve(lib, "curl_easy_init", a.easy_init, a.error);
+    resolve(lib, "curl_easy_setopt", a.easy_setopt, a.error);
+    resolve(lib, "curl_easy_perform", a.easy_perform, a.error);
+    resolve(lib, "curl_easy_getinfo", a.easy_getinfo, a.error);
+    resolve(lib, "curl_easy_strerror", a.easy_strerror, a.error);
+    resolve(lib, "curl_easy_cleanup", a.easy_cleanup, a.error);
+    resolve(lib, "curl_slist_append", a.slist_append, a.error);
+    resolve(lib, "curl_slist_free_all", a.slist_free_all, a.error);
+    if (a.error.empty() && a.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) a.error = "curl_global_init failed";
+    return a;
+  }();
+  return api;
+}
+
 struct CurlFree {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(CURL* h) const { curl_api().easy_cleanup(h); }
+  void operator()(curl_slist* l) const { curl_api().slist_free_all(l); }
 };
 
 }  // namespace
@@ -180,53 +236,58 @@ Delivery classify(int curl_code, long smtp_code) {
 }
 
 SmtpClient::SmtpClient(SmtpTarget target) : target_(std::move(target)) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  // Loaded here, at start-up, so that a missing libcurl is in the log at
+  // once rather than at the first mail.
+  if (const auto& api = curl_api(); !api.error.empty()) {
+    log::error("SMTP delivery unavailable: mail stays queued", {{"reason", api.error}});
+  }
 }
 
 Delivery SmtpClient::send(std::string_view envelope_from, std::string_view to, const std::string& message,
                           const std::atomic<bool>& cancel) const {
   // A fresh handle (and connection) per message: simple, and no state from a
   // refused message can leak into the next. Our volume does not need reuse.
-  std::unique_ptr<CURL, CurlFree> h(curl_easy_init());
+  const CurlApi& api = curl_api();
+  if (!api.error.empty()) return Delivery{Outcome::retry, true, 0, api.error};
+  std::unique_ptr<CURL, CurlFree> h(api.easy_init());
   if (!h) return Delivery{Outcome::retry, true, 0, "curl_easy_init failed"};
   std::string from = "<" + std::string(envelope_from) + ">";
   std::string rcpt = "<" + std::string(to) + ">";
-  std::unique_ptr<curl_slist, CurlFree> rcpts(curl_slist_append(nullptr, rcpt.c_str()));
+  std::unique_ptr<curl_slist, CurlFree> rcpts(api.slist_append(nullptr, rcpt.c_str()));
   if (!rcpts) return Delivery{Outcome::retry, true, 0, "out of memory"};
   Upload upload{&message};
   char errors[CURL_ERROR_SIZE] = {0};
 
   CURL* c = h.get();
-  curl_easy_setopt(c, CURLOPT_URL, target_.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  api.easy_setopt(c, CURLOPT_URL, target_.url.c_str());
+  api.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   if (!target_.user.empty()) {
-    curl_easy_setopt(c, CURLOPT_USERNAME, target_.user.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, target_.password.c_str());
+    api.easy_setopt(c, CURLOPT_USERNAME, target_.user.c_str());
+    api.easy_setopt(c, CURLOPT_PASSWORD, target_.password.c_str());
   }
   // STARTTLS whenever the server offers it; with require_tls a server that
   // does not is refused (CURLE_USE_SSL_FAILED) rather than sent plain text.
   // Certificates are verified (libcurl's default, left on).
-  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(target_.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
-  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts.get());
-  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(c, CURLOPT_READFUNCTION, read_message);
-  curl_easy_setopt(c, CURLOPT_READDATA, &upload);
-  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, kConnectTimeoutS);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, kTransferTimeoutS);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // we are multi-threaded
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errors);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_cancel);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(&cancel));
+  api.easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(target_.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+  api.easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+  api.easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts.get());
+  api.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  api.easy_setopt(c, CURLOPT_READFUNCTION, read_message);
+  api.easy_setopt(c, CURLOPT_READDATA, &upload);
+  api.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size()));
+  api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, kConnectTimeoutS);
+  api.easy_setopt(c, CURLOPT_TIMEOUT, kTransferTimeoutS);
+  api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // we are multi-threaded
+  api.easy_setopt(c, CURLOPT_ERRORBUFFER, errors);
+  api.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  api.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_cancel);
+  api.easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(&cancel));
 
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc = api.easy_perform(c);
   long code = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   Delivery d = classify(rc, code);
-  if (rc != CURLE_OK) d.detail = errors[0] ? errors : curl_easy_strerror(rc);
+  if (rc != CURLE_OK) d.detail = errors[0] ? errors : api.easy_strerror(rc);
   return d;
 }
 

@@ -1,4 +1,4 @@
-// SMTP delivery through libcurl: the --mail URL, one message per call, and
+// SMTP delivery through libcurl (loaded at run time): the --mail URL, one message per call, and
 // how an attempt's outcome is classified.
 #pragma once
 
@@ -50,7 +50,8 @@ Delivery classify(int curl_code, long smtp_code);
 
 class SmtpClient {
  public:
-  // Initialises libcurl once per process; call before starting threads.
+  // Loads and initialises libcurl once per process (logs an error when it
+  // cannot be loaded: send() then keeps every message queued).
   explicit SmtpClient(SmtpTarget target);
 
   // Sends one RFC 5322 message to one recipient. Blocks for the whole SMTP

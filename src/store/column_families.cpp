@@ -1,6 +1,7 @@
 #include "store/column_families.hpp"
 
 #include "store/expiry_filter.hpp"
+#include "store/store_env.hpp"
 
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -41,6 +42,8 @@ std::shared_ptr<rocksdb::Cache> make_block_cache() { return rocksdb::NewLRUCache
 
 rocksdb::DBOptions db_options() {
   rocksdb::DBOptions o;
+  // The default Env, minus the fsyncs of the OPTIONS file (store_env.cpp).
+  o.env = store_env();
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   // Acknowledged writes go to the WAL at once; the store never buffers them.
