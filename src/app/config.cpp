@@ -176,6 +176,8 @@ const std::map<std::string, Setter, std::less<>>& value_flags() {
        [](Config& c, std::string_view v) { return set_seconds(c.header_timeout_s, "header-timeout", v, 1, 300); }},
       {"max-connections",
        [](Config& c, std::string_view v) { return set_count(c.max_connections, "max-connections", v, 1, 1'000'000); }},
+      {"shed-pause",
+       [](Config& c, std::string_view v) { return set_count(c.shed_pause_ms, "shed-pause", v, 0, 10'000); }},
       {"expiry-interval",
        [](Config& c, std::string_view v) { return set_seconds(c.expiry_interval_s, "expiry-interval", v, 1, 604800); }},
       {"oauth-timeout",
@@ -287,6 +289,8 @@ Flags of serve (each also read from LATCHKEY_<NAME>, e.g. LATCHKEY_DATA):
   --trusted-proxies CIDR,...    proxies whose X-Forwarded-For is believed (default none: header ignored)
   --header-timeout SECONDS      time allowed to send a request's headers (default 10)
   --max-connections N           open connections; past it, 503 and close (default 10000)
+  --shed-pause MS               a shed request's 503 (with Retry-After) is sent after MS, so a client
+                                that resends at once cannot spin on it (default 250; 0: at once)
   --expiry-interval SECONDS     how often expired tokens are compacted away (default 3600)
   --oauth-timeout SECONDS       connect/read/write timeout of calls to OAuth providers (default 10)
   --oauth-ca-file PATH          PEM CA bundle trusted for OAuth providers, on top of the system's

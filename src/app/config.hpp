@@ -52,6 +52,9 @@ struct Config {
   std::vector<http::Cidr> trusted_proxies;
   std::int64_t header_timeout_s = 10;
   std::int64_t max_connections = 10000;
+  // A 503 with Retry-After (a request the server shed) is sent after this
+  // pause; 0 sends it at once.
+  std::int64_t shed_pause_ms = 250;
   std::int64_t expiry_interval_s = 3600;
   // Outbound OAuth HTTP: per-phase timeout, and extra trusted CAs (PEM).
   std::int64_t oauth_timeout_s = 10;

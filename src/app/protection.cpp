@@ -35,6 +35,7 @@ http::ServerOptions server_options(const Config& config) {
   o.trusted_proxies = config.trusted_proxies;
   o.header_timeout = std::chrono::seconds(config.header_timeout_s);
   o.max_connections = static_cast<std::size_t>(config.max_connections);
+  o.shed_pause = std::chrono::milliseconds(config.shed_pause_ms);
   return o;
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,6 +24,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <iterator>
@@ -50,6 +52,11 @@ struct Peer {
   std::string client_ip;  // resolve_client_ip without X-Forwarded-For
   bool trusted_proxy = false;
 };
+
+bool has_retry_after(const Response& res) {
+  return std::any_of(res.headers.begin(), res.headers.end(),
+                     [](const auto& h) { return h.first == "Retry-After"; });
+}
 
 Request to_request(bhttp::request<bhttp::string_body>&& raw, const Peer& peer, const ServerOptions& options) {
   Request req;
@@ -274,6 +281,10 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     static auto& unrouted = metrics::route_metrics("unrouted");
     metrics::observe_request(req.route_metrics ? *req.route_metrics : unrouted, status,
                              static_cast<std::int64_t>(micros));
+    if (status == 503 && options->shed_pause.count() > 0 && has_retry_after(res)) {
+      net::steady_timer pause(stream.get_executor(), options->shed_pause);
+      co_await pause.async_wait(kUseTuple);
+    }
     auto wec = co_await write_response(stream, head, res, head_options);
     log::info("request", {{"method", req.method},
                           {"path", req.path},

@@ -137,6 +137,51 @@ class BurstTest(ServerTestCase):
         self.assertEqual(statuses.count(401), self.BURST, statuses)
 
 
+class ShedPauseTest(ServerTestCase):
+    # A 1 ms queue bound: with both hashing threads busy, every further login
+    # is shed. Its 503 (with Retry-After) is held for --shed-pause, so a
+    # client that resends at once cannot spin on it; other answers are not.
+    server_flags = ("--hash-queue-wait", "1", "--shed-pause", "400")
+    LOGINS = 12
+
+    def test_a_shed_login_is_answered_after_the_pause_and_nothing_else_waits(self):
+        tenant = create_tenant(self.server)
+        api = self.server.client(tenant["api_key"])
+        barrier = threading.Barrier(self.LOGINS)
+        results: list[tuple[int, bool, float]] = []
+        lock = threading.Lock()
+
+        def login(i: int) -> None:
+            barrier.wait(timeout=30)
+            started = time.monotonic()
+            r = api.post("/auth/login", {"email": f"shed-{i}@example.com", "password": "not-the-password-123"},
+                         timeout=30)
+            with lock:
+                results.append((r.status, "Retry-After" in r.headers, time.monotonic() - started))
+
+        threads = [threading.Thread(target=login, args=(i,)) for i in range(self.LOGINS)]
+        for t in threads:
+            t.start()
+        started = time.monotonic()
+        health = self.server.call("GET", "/health")
+        health_s = time.monotonic() - started
+        for t in threads:
+            t.join(timeout=60)
+        shed = [r for r in results if r[0] == 503]
+        print(f"\n[measure] {len(shed)} of {self.LOGINS} logins shed, answered after "
+              f"{min(r[2] for r in shed) * 1000:.0f}-{max(r[2] for r in shed) * 1000:.0f} ms; "
+              f"/health meanwhile {health_s * 1000:.1f} ms" if shed else "\n[measure] nothing shed")
+        self.assertEqual(len(results), self.LOGINS)
+        self.assertEqual({r[0] for r in results} - {401, 503}, set(), results)
+        self.assertGreater(len(shed), 0, "a 1 ms queue bound shed nothing")
+        for status, retry_after, elapsed in shed:
+            self.assertTrue(retry_after, "a shed login carries Retry-After")
+            self.assertGreaterEqual(elapsed, 0.39, "the 503 was not held for --shed-pause")
+            self.assertLess(elapsed, 5.0)
+        self.assertEqual(health.status, 200)
+        self.assertLess(health_s, 0.3, "/health waited behind the paused answers")
+
+
 class HeaderTimeoutTest(ServerTestCase):
     server_flags = ("--header-timeout", "2")
 
