@@ -22,12 +22,55 @@ struct Reply {
   std::string body;
 };
 
+// Takes one complete reply off the front of `buffer`; nullopt while it is
+// incomplete, or (with `malformed` set) when it cannot be a reply.
+inline std::optional<Reply> parse_reply(std::string& buffer, bool& malformed) {
+  std::size_t end = buffer.find("\r\n\r\n");
+  if (end == std::string::npos) return std::nullopt;
+  std::string_view head(buffer.data(), end);
+  Reply reply;
+  if (head.size() < 12) {
+    malformed = true;
+    return std::nullopt;
+  }
+  reply.status = std::atoi(std::string(head.substr(9, 3)).c_str());
+  std::size_t length = 0;
+  std::size_t pos = head.find("\r\n");
+  while (pos != std::string_view::npos && pos < head.size()) {
+    std::size_t next = head.find("\r\n", pos + 2);
+    std::string_view line = head.substr(pos + 2, next == std::string_view::npos ? head.size() - pos - 2 : next - pos - 2);
+    std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      if (name == "content-length") length = std::strtoul(std::string(value).c_str(), nullptr, 10);
+      if (name == "set-cookie") reply.set_cookies.emplace_back(value);
+    }
+    pos = next;
+  }
+  std::size_t total = end + 4 + length;
+  if (buffer.size() < total) return std::nullopt;
+  reply.body = buffer.substr(end + 4, length);
+  buffer.erase(0, total);
+  return reply;
+}
+
 class Connection {
  public:
   explicit Connection(int port) : port_(port) {}
   ~Connection() { close_fd(); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
+
+  // Hands the connected socket to the caller (e.g. for an epoll loop); the
+  // Connection is then closed. -1 if it is not connected.
+  int release_fd() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
 
   // Sends one request and reads the whole reply; reconnects once if the
   // server closed a kept-alive connection. nullopt on network failure.
@@ -80,37 +123,11 @@ class Connection {
     return true;
   }
   std::optional<Reply> read_reply() {
-    std::size_t end;
-    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-      if (!fill()) return std::nullopt;
+    for (;;) {
+      bool malformed = false;
+      if (auto reply = parse_reply(buffer_, malformed)) return reply;
+      if (malformed || !fill()) return std::nullopt;
     }
-    std::string_view head(buffer_.data(), end);
-    Reply reply;
-    if (head.size() < 12) return std::nullopt;
-    reply.status = std::atoi(std::string(head.substr(9, 3)).c_str());
-    std::size_t length = 0;
-    std::size_t pos = head.find("\r\n");
-    while (pos != std::string_view::npos && pos < head.size()) {
-      std::size_t next = head.find("\r\n", pos + 2);
-      std::string_view line = head.substr(pos + 2, next == std::string_view::npos ? head.size() - pos - 2 : next - pos - 2);
-      std::size_t colon = line.find(':');
-      if (colon != std::string_view::npos) {
-        std::string name(line.substr(0, colon));
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        if (name == "content-length") length = std::strtoul(std::string(value).c_str(), nullptr, 10);
-        if (name == "set-cookie") reply.set_cookies.emplace_back(value);
-      }
-      pos = next;
-    }
-    std::size_t total = end + 4 + length;
-    while (buffer_.size() < total) {
-      if (!fill()) return std::nullopt;
-    }
-    reply.body = buffer_.substr(end + 4, length);
-    buffer_.erase(0, total);
-    return reply;
   }
 
   int port_;
