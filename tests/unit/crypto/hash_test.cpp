@@ -53,8 +53,9 @@ TEST_CASE("hmac_sha256 at the block-size boundary of the key") {
         "7b1e3d0a0804e96e9197630b1172509ec4e4c6f75f2c94869da993691c4eaf59");
 }
 
-// hmac_sha256 shares sha256()'s per-thread context: calls in a row, with
-// short, empty and over-long keys, must each use only their own key.
+// hmac_sha256 re-keys one per-thread MAC context (EVP_MAC_init keeps the
+// previous key when given none): calls in a row, with short, empty and
+// over-long keys, must each use only their own key.
 TEST_CASE("hmac_sha256 calls in a row do not carry a key over") {
   const std::string long_key(131, '\xaa');
   for (int round = 0; round < 2; ++round) {
