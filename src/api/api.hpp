@@ -54,8 +54,9 @@ http::Handler user_route(Api& api, UserHandler handler);
 // wrappers (the rate-limit middleware).
 void add_cors_headers(http::Response& res, const http::Request& req, const services::Tenant& tenant);
 
-// The accessToken cookie, else an "Authorization: Bearer" token.
-std::optional<std::string> access_token_of(const http::Request& req);
+// The accessToken cookie, else an "Authorization: Bearer" token: a view
+// into the request's headers.
+std::optional<std::string_view> access_token_of(const http::Request& req);
 void set_session_cookies(http::Response& res, const services::Tenant& tenant, const services::IssuedTokens& tokens);
 void clear_session_cookies(http::Response& res, const services::Tenant& tenant);
 // <User> of API.md: never a hash, secret or token. Allocates from `storage`

@@ -109,7 +109,9 @@ awaitable<Response> logout(Api& api, Request& req, TenantPtr tenant) {
       refresh_token = fields.string("refreshToken", false, 256);
     }
   }
-  auto done = co_await api.sessions.logout(tenant, std::move(refresh_token), access_token_of(req));
+  std::optional<std::string> access_token;
+  if (auto token = access_token_of(req)) access_token.emplace(*token);
+  auto done = co_await api.sessions.logout(tenant, std::move(refresh_token), std::move(access_token));
   if (!done) co_return http::error_response(done.error());
   Response res = http::ok_message("Logged out successfully");
   clear_session_cookies(res, *tenant);

@@ -49,18 +49,20 @@ awaitable<http::Response> run_tenant_route(Api& api, http::Request& req, TenantH
   co_return res;
 }
 
-awaitable<http::Response> user_step(Api& api, http::Request& req, TenantPtr tenant, UserHandler handler) {
-  auto token = access_token_of(req);
-  auto authed = api.sessions.authenticate(*tenant, token.value_or(""));
-  if (!authed) co_return http::error_response(authed.error());
-  co_return co_await handler(api, req, std::move(tenant), std::move(*authed));
-}
-
+// One coroutine frame for the tenant, the access check and the handler:
+// this runs on every signed-in request.
 awaitable<http::Response> run_user_route(Api& api, http::Request& req, UserHandler handler) {
   auto tenant = resolve_tenant(api, req);
   if (!tenant) co_return http::error_response(tenant.error());
   if (auto ok = check_origin(req, **tenant); !ok) co_return http::error_response(ok.error());
-  http::Response res = co_await user_step(api, req, *tenant, handler);
+  auto authed = api.sessions.authenticate(**tenant, access_token_of(req).value_or(std::string_view{}));
+  // Plain statements around co_await (GCC 12, see http/server.cpp).
+  http::Response res;
+  if (authed) {
+    res = co_await handler(api, req, *tenant, std::move(*authed));
+  } else {
+    res = http::error_response(authed.error());
+  }
   add_cors(res, req, **tenant);
   res.log_tenant = to_string((*tenant)->record.id);
   co_return res;
@@ -80,14 +82,14 @@ http::Handler user_route(Api& api, UserHandler handler) {
   return [&api, handler](http::Request& req) { return run_user_route(api, req, handler); };
 }
 
-std::optional<std::string> access_token_of(const http::Request& req) {
+std::optional<std::string_view> access_token_of(const http::Request& req) {
   if (auto cookie = req.header("cookie")) {
     if (auto token = http::cookie_value(*cookie, "accessToken"); token && !token->empty()) return token;
   }
   if (auto authz = req.header("authorization")) {
     constexpr std::string_view kBearer = "Bearer ";
     if (authz->size() > kBearer.size() && authz->substr(0, kBearer.size()) == kBearer) {
-      return std::string(authz->substr(kBearer.size()));
+      return authz->substr(kBearer.size());
     }
   }
   return std::nullopt;

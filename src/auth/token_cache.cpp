@@ -20,7 +20,7 @@ std::size_t TokenCache::KeyHash::operator()(const Hash& key) const {
   return h;
 }
 
-std::optional<AccessClaims> TokenCache::find(const Id& tenant, std::string_view token) {
+std::optional<VerifiedToken> TokenCache::find(const Id& tenant, std::string_view token) {
   Hash key = key_of(tenant, token);
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
@@ -29,7 +29,7 @@ std::optional<AccessClaims> TokenCache::find(const Id& tenant, std::string_view 
   return it->second;
 }
 
-void TokenCache::insert(const Id& tenant, std::string_view token, const AccessClaims& claims, std::int64_t now_s) {
+void TokenCache::insert(const Id& tenant, std::string_view token, const VerifiedToken& verified, std::int64_t now_s) {
   Hash key = key_of(tenant, token);
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
@@ -37,7 +37,7 @@ void TokenCache::insert(const Id& tenant, std::string_view token, const AccessCl
     std::erase_if(shard.entries, [now_s](const auto& entry) { return entry.second.exp <= now_s; });
     if (shard.entries.size() >= per_shard_) shard.entries.erase(shard.entries.begin());
   }
-  shard.entries.insert_or_assign(key, claims);
+  shard.entries.insert_or_assign(key, verified);
 }
 
 std::size_t TokenCache::size() {

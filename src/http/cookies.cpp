@@ -10,7 +10,7 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
-std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
+std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     std::size_t semi = header.find(';');
     std::string_view pair = trim(header.substr(0, semi));
@@ -20,7 +20,7 @@ std::optional<std::string> cookie_value(std::string_view header, std::string_vie
     if (trim(pair.substr(0, eq)) != name) continue;
     std::string_view value = trim(pair.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    return std::string(value);
+    return value;
   }
   return std::nullopt;
 }

@@ -7,8 +7,9 @@
 
 namespace lk::http {
 
-// Value of cookie `name` in a Cookie header ("a=1; b=2"), or nullopt.
-std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
+// Value of cookie `name` in a Cookie header ("a=1; b=2"), or nullopt: a
+// view into `cookie_header`.
+std::optional<std::string_view> cookie_value(std::string_view cookie_header, std::string_view name);
 
 struct CookieSpec {
   std::string_view name;

@@ -25,19 +25,16 @@ void JsonWriter::quoted(std::string_view text) {
   // JSON escapes only '"', '\\' and control characters; text without them
   // (every key, nearly every value) is copied as it is. The rest takes
   // Boost.JSON's serializer, which costs ~3,000 instructions a string.
-  static constexpr auto kEscaped = [] {
-    std::array<bool, 256> escaped{};
-    for (int c = 0; c < 0x20; ++c) escaped[c] = true;
-    escaped['"'] = escaped['\\'] = true;
-    return escaped;
-  }();
-  bool plain = std::none_of(text.begin(), text.end(), [](char c) { return kEscaped[static_cast<unsigned char>(c)]; });
-  if (plain) {
-    std::size_t at = out_.size();
-    out_.resize(at + text.size() + 2);
-    out_[at] = '"';
-    std::memcpy(out_.data() + at + 1, text.data(), text.size());
-    out_.back() = '"';
+  // The scan has no early exit, so the compiler vectorises it.
+  bool escaped = false;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    escaped |= (c < 0x20) | (c == '"') | (c == '\\');
+  }
+  if (!escaped) {
+    out_.push_back('"');
+    out_.append(text);
+    out_.push_back('"');
     return;
   }
   boost::json::serializer sr;

@@ -131,7 +131,7 @@ awaitable<Result<std::optional<IssuedTokens>>> Passwords::change_password(std::s
     if ((*fresh)->password_hash != who.user.password_hash) {
       return make_error(Errc::invalid_password, "Current password is incorrect");
     }
-    auto session = ctx_.store.get_session(tenant_id, who.user.id, who.claims.sid);
+    auto session = ctx_.store.get_session(tenant_id, who.user.id, who.session_id);
     if (!session) return session.error();
     std::int64_t now = now_ms();
     store::UserRecord updated = **fresh;
@@ -140,7 +140,7 @@ awaitable<Result<std::optional<IssuedTokens>>> Passwords::change_password(std::s
     updated.updated_ms = now;
     store::Batch batch;
     batch.put_user(tenant_id, updated);
-    if (auto r = add_session_revocation(ctx_.store, batch, tenant_id, who.user.id, who.claims.sid); !r) {
+    if (auto r = add_session_revocation(ctx_.store, batch, tenant_id, who.user.id, who.session_id); !r) {
       return r.error();
     }
     add_mail(batch, *tenant, updated.email, mail::password_changed_message(tenant->record.name), now);

@@ -1,5 +1,6 @@
 #include "services/sessions.hpp"
 
+#include "auth/jwt.hpp"
 #include "auth/password_policy.hpp"
 #include "auth/refresh_family.hpp"
 #include "auth/token_cache.hpp"
@@ -326,32 +327,31 @@ IssuedTokens Sessions::reissue_access_token(const Tenant& tenant, const store::S
 Result<Authenticated> Sessions::authenticate(const Tenant& tenant, std::string_view access_token) {
   if (access_token.empty()) return unauthorized("Authentication required");
   std::int64_t now_s = now_ms() / 1000;
-  auth::JwtVerification v;
   // A token that verified before needs no second signature check (see
-  // auth/token_cache.hpp); everything below is still checked every time.
-  if (auto cached = ctx_.token_cache ? ctx_.token_cache->find(tenant.record.id, access_token) : std::nullopt) {
-    v.claims = std::move(*cached);
-    v.status = v.claims.exp <= now_s ? auth::JwtStatus::expired : auth::JwtStatus::ok;
-  } else {
-    v = auth::jwt_verify(
+  // auth/token_cache.hpp); its expiry and everything below are still
+  // checked every time.
+  auto token = ctx_.token_cache ? ctx_.token_cache->find(tenant.record.id, access_token) : std::nullopt;
+  if (!token) {
+    auto v = auth::jwt_verify(
         access_token, [&tenant](std::string_view kid) { return tenant.public_key(kid); }, tenant.record.id, now_s);
-    if (v.status == auth::JwtStatus::ok && ctx_.token_cache) {
-      ctx_.token_cache->insert(tenant.record.id, access_token, v.claims, now_s);
-    }
+    if (v.status == auth::JwtStatus::expired) return make_error(Errc::token_expired, "Access token expired");
+    if (v.status != auth::JwtStatus::ok) return unauthorized("Invalid access token");
+    token = auth::VerifiedToken::of(v.claims);
+    if (ctx_.token_cache) ctx_.token_cache->insert(tenant.record.id, access_token, *token, now_s);
+  } else if (token->exp <= now_s) {
+    return make_error(Errc::token_expired, "Access token expired");
   }
-  if (v.status == auth::JwtStatus::expired) return make_error(Errc::token_expired, "Access token expired");
-  if (v.status != auth::JwtStatus::ok) return unauthorized("Invalid access token");
-  auto user = ctx_.store.get_user(tenant.record.id, v.claims.sub);
+  auto user = ctx_.store.get_user(tenant.record.id, token->sub);
   if (!user) return user.error();
   if (!*user) return unauthorized("Invalid access token");
   if ((*user)->deleted_ms != 0) return make_error(Errc::account_deleted, "This account has been deleted");
   // Tokens minted before a password change, reset, email change or
   // logout-all die at once, whatever their exp says.
-  if (v.claims.iat * 1000 < (*user)->valid_after_ms) return unauthorized("Session has been revoked");
-  auto session = ctx_.store.get_session(tenant.record.id, v.claims.sub, v.claims.sid);
+  if (token->iat * 1000 < (*user)->valid_after_ms) return unauthorized("Session has been revoked");
+  auto session = ctx_.store.get_session(tenant.record.id, token->sub, token->sid);
   if (!session) return session.error();
   if (!*session || (*session)->expires_ms <= now_ms()) return unauthorized("Session has been revoked");
-  return Authenticated{std::move(**user), std::move(v.claims)};
+  return Authenticated{std::move(**user), token->sid};
 }
 
 }  // namespace lk::services

@@ -1,7 +1,6 @@
 // Login, token issue, refresh rotation, logout and access-token checks.
 #pragma once
 
-#include "auth/jwt.hpp"
 #include "core/error.hpp"
 #include "core/net.hpp"
 #include "services/tenants.hpp"
@@ -37,7 +36,7 @@ struct ClientInfo {
 
 struct Authenticated {
   store::UserRecord user;
-  auth::AccessClaims claims;
+  Id session_id{};  // the access token's sid
 };
 
 // The lock key that serialises read-modify-write of one user record.

@@ -62,10 +62,7 @@ struct Fixture {
     return u;
   }
   services::Authenticated who(const store::UserRecord& user) {
-    services::Authenticated a{user, {}};
-    a.claims.sub = user.id;
-    a.claims.sid = id_of(99, 0x05);
-    return a;
+    return services::Authenticated{user, id_of(99, 0x05)};
   }
   std::vector<store::MailRecord> queued() { return *store->due_mail(INT64_MAX, 100); }
 };
