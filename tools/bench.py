@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -159,6 +160,48 @@ def measured(server, fn):
     return result
 
 
+def combine(runs):
+    """One result from back-to-back runs of the same scenario: rates are the
+    mean, latencies the median of the runs' figures (p99_max the worst), CPU
+    per request over all of them."""
+    def med(key):
+        values = sorted(r[key] for r in runs if r.get(key) is not None)
+        return statistics.median(values) if values else None
+
+    requests = sum(r["requests"] for r in runs)
+    out = {"rps": round(statistics.mean(r["rps"] for r in runs), 2), "requests": requests,
+           "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"),
+           "p99_max_ms": max((r["p99_ms"] for r in runs if r.get("p99_ms") is not None), default=None),
+           "non2xx": sum(r["non2xx"] for r in runs), "socket_errors": sum(r["socket_errors"] for r in runs),
+           "ok_rps": round(statistics.mean(r["ok_rps"] for r in runs), 1)}
+    if requests and all("cpu_us_per_req" in r for r in runs):
+        out["cpu_us_per_req"] = round(sum(r["cpu_us_per_req"] * r["requests"] for r in runs) / requests, 1)
+    return out
+
+
+def paired(baseline, scenario, pairs, rate="rps"):
+    """baseline, scenario, baseline, ..., scenario, baseline: each scenario run
+    is set against the mean of the two baseline runs around it, and the
+    scenario's ratio is the median of those per-pair ratios. This machine's
+    speed drifts by tens of percent within minutes, and from one run to the
+    next; one pair of runs cannot tell that apart from the server, several
+    short interleaved pairs can. baseline() returns a rate, scenario() a
+    result; `rate` names the result's figure to compare."""
+    base = [baseline()]
+    runs = []
+    for _ in range(pairs):
+        runs.append(scenario())
+        base.append(baseline())
+    ratios = [r[rate] / ((base[i] + base[i + 1]) / 2) for i, r in enumerate(runs)]
+    out = combine(runs)
+    out["baseline_runs"] = [round(b, 1) for b in base]
+    out["runs"] = [round(r[rate], 1) for r in runs]
+    out["pair_ratios"] = [round(x, 3) for x in ratios]
+    out["ratio_median"] = round(statistics.median(ratios), 3)
+    out["baseline"] = round(statistics.mean(base), 1)
+    return out
+
+
 def lua(tmp, name, text):
     path = os.path.join(tmp, name)
     with open(path, "w") as f:
@@ -225,6 +268,9 @@ def main():
     if only - set(GROUPS):
         sys.exit(f"unknown --only groups: {sorted(only - set(GROUPS))}")
     dur = 5 if quick else 15
+    # Interleaved short runs for the ratio targets (see paired()).
+    pairs, seg = (3, 3) if quick else (5, 5)
+    hash_pairs, hash_seg = (3, 3) if quick else (4, 4)
     big = 100_000 if quick else 1_000_000
     cores = os.cpu_count()
     tmp = tempfile.mkdtemp(prefix="latchkey-bench-")
@@ -254,27 +300,29 @@ def main():
         b2, hash_ms = argon2_limit()
         sc["B2 argon2id limit"] = {"rps": round(b2, 1), "hash_ms": hash_ms, "threads": cores}
 
-        def hashing(fn):
-            """Runs a hash-bound scenario between two B2 measurements: this
-            machine's speed drifts by tens of percent within minutes, so the
-            scenario is set against the mean of the two around it."""
-            before, _ = argon2_limit()
-            r = fn()
-            drain_hashing(p)
-            after, _ = argon2_limit()
-            r["b2_around"] = [round(before, 1), round(after, 1)]
-            r["b2"] = round((before + after) / 2, 1)
-            return r
+        def hashing(conns, path, script):
+            """A hash-bound scenario in short runs interleaved with B2
+            measurements (see paired()); successful answers per second count.
+            script() gives each run's wrk script."""
+            def run():
+                r = measured(srv, lambda: wrk(p, path, conns, hash_seg, script=script()))
+                drain_hashing(p)  # queued hashes must not slow the next B2
+                return r
+            return paired(lambda: argon2_limit()[0], run, hash_pairs, rate="ok_rps")
 
-        def bracketed_b1(server, fn):
-            """fn() between two B1 (/health) runs on the same server; the
-            profile ratio uses their mean."""
-            first = measured(server, lambda: wrk(server.port, "/health", 64, dur))
-            r = fn()
-            second = measured(server, lambda: wrk(server.port, "/health", 64, dur))
-            r["b1_around"] = [round(first["rps"]), round(second["rps"])]
-            r["b1"] = round((first["rps"] + second["rps"]) / 2, 1)
-            return r, first
+        def against_b1(server, path, headers):
+            """Profile runs interleaved with B1 (/health) runs on the same,
+            warmed-up server (see paired()). The first second of each is
+            discarded: a fresh server's first run is slower."""
+            wrk(server.port, "/health", 64, 1)
+            wrk(server.port, path, 64, 1, headers)
+            b1_runs = []
+
+            def health():
+                b1_runs.append(measured(server, lambda: wrk(server.port, "/health", 64, seg)))
+                return b1_runs[-1]["rps"]
+            r = paired(health, lambda: measured(server, lambda: wrk(server.port, path, 64, seg, headers)), pairs)
+            return r, combine(b1_runs)
 
         # 1k users: B1, profile, login, register, refresh, mixed, flood.
         data = os.path.join(tmp, "small")
@@ -287,8 +335,7 @@ def main():
         cookie = login_cookie(p, key, "user1@bench.local", pw)
         hdr = [f"X-API-Key: {key}", f"Cookie: {cookie}"]
         if "profile" in only:
-            sc["profile 1k users"], sc["B1 health"] = bracketed_b1(
-                srv, lambda: measured(srv, lambda: wrk(p, "/api/v1/users/profile", 64, dur, hdr)))
+            sc["profile 1k users"], sc["B1 health"] = against_b1(srv, "/api/v1/users/profile", hdr)
         elif "health" in only:
             sc["B1 health"] = measured(srv, lambda: wrk(p, "/health", 64, dur))
 
@@ -302,9 +349,14 @@ end
 """)
         if "login" in only:
             for conns in (8, 64):
-                sc[f"login {conns} clients"] = hashing(lambda: measured(
-                    srv, lambda: wrk(p, "/api/v1/auth/login", conns, dur, script=login_lua)))
-        register_lua = lua(tmp, "register.lua", f"""
+                sc[f"login {conns} clients"] = hashing(conns, "/api/v1/auth/login", lambda: login_lua)
+        register_runs = []
+
+        def register_lua():
+            """A script per run: wrk seeds math.random the same way every
+            time, so the run number keeps addresses apart across runs."""
+            register_runs.append(len(register_runs) + 1)
+            return lua(tmp, f"register{register_runs[-1]}.lua", f"""
 -- tid is a global of each thread's state, set from the main state by setup
 -- (a chunk-level "local tid" would shadow it, and every thread would send
 -- the same addresses: 409s).
@@ -313,14 +365,13 @@ setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
 counter = 0
 request = function()
   counter = counter + 1
-  local body = '{{"email":"r' .. tid .. '-' .. counter .. '-' .. math.random(1e9) .. '@bench.local",' ..
+  local body = '{{"email":"r{register_runs[-1]}-' .. tid .. '-' .. counter .. '-' .. math.random(1e9) .. '@bench.local",' ..
                '"password":"bench-password-123","termsAccepted":true}}'
   return wrk.format("POST", "/api/v1/auth/register", {{["Content-Type"]="application/json", ["X-API-Key"]="{key}"}}, body)
 end
 """)
         if "register" in only:
-            sc["register 16 clients"] = hashing(lambda: measured(
-                srv, lambda: wrk(p, "/api/v1/auth/register", 16, dur, script=register_lua)))
+            sc["register 16 clients"] = hashing(16, "/api/v1/auth/register", register_lua)
 
         if "refresh" in only:
             chains = os.path.join(build, "tools/loadgen/refresh_chains")
@@ -364,13 +415,12 @@ end
             results["start_to_healthy_ms"] = round(srv.ready_s * 1000, 1)
             cookie = login_cookie(srv.port, info["api_key"], f"user{big - 1}@bench.local", info["password"])
             hdr = [f"X-API-Key: {info['api_key']}", f"Cookie: {cookie}"]
-            sc[f"profile {big // 1000}k users"], _ = bracketed_b1(
-                srv, lambda: measured(srv, lambda: wrk(srv.port, "/api/v1/users/profile", 64, dur, hdr)))
+            sc[f"profile {big // 1000}k users"], _ = against_b1(srv, "/api/v1/users/profile", hdr)
             srv.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    judge(results, b2)
+    judge(results)
     print_table(results)
     out = args.out or os.path.join(build, "bench.json")
     with open(out, "w") as f:
@@ -378,7 +428,7 @@ end
     print(f"\nJSON: {out}")
 
 
-def judge(results, b2):
+def judge(results):
     """Adds each scenario's ratio to its baseline, the issue's target and
     whether it is met."""
     sc = results["scenarios"]
@@ -392,21 +442,22 @@ def judge(results, b2):
     if b0 and b1:
         put("B1 health", f"{b1 / b0:.2f} x B0", ">= 0.8 x B0", b1 / b0 >= 0.8)
     for name, r in sc.items():
-        if name.startswith("profile") and name.endswith("users") and r.get("b1", b1):
-            around = r.get("b1", b1)
-            ok = r["rps"] / around >= 0.6 and (r["p99_ms"] or 1e9) < 5
+        if name.startswith("profile") and name.endswith("users") and "ratio_median" in r:
+            ok = r["ratio_median"] >= 0.6 and (r["p99_ms"] or 1e9) < 5
             target = ">= 0.6 x B1, p99 < 5 ms"
-            ratio = f"{r['rps'] / around:.2f} x B1"
+            ratio = f"{r['ratio_median']:.2f} x B1"
             small = sc.get("profile 1k users")
             if name != "profile 1k users" and small:
-                drop = 1 - r["rps"] / small["rps"]
-                ratio += f", {drop * 100:+.0f}% vs 1k" if drop >= 0 else f", {-drop * 100:.0f}% above 1k"
+                # Each store's profile rate against its own B1: the two runs
+                # are minutes apart on a machine whose speed drifts.
+                drop = 1 - r["ratio_median"] / small["ratio_median"]
+                ratio += f", {drop * 100:.0f}% below 1k" if drop >= 0 else f", {-drop * 100:.0f}% above 1k"
                 target += ", within 15% of 1k"
                 ok = ok and drop <= 0.15
             put(name, ratio, target, ok)
     for name, need in (("login 8 clients", 0.9), ("login 64 clients", 0.9), ("register 16 clients", 0.8)):
         if name in sc:
-            ratio = sc[name]["ok_rps"] / sc[name].get("b2", b2)
+            ratio = sc[name]["ratio_median"]
             put(name, f"{ratio:.2f} x B2", f">= {need} x B2", ratio >= need)
     r = sc.get("refresh 64 chains strict")
     if r:
@@ -468,12 +519,10 @@ def print_table(results):
         print(f"{name:34} {f(r.get('rps'), '9.0f')} {f(r.get('ok_rps', r.get('rps')), '9.0f')} "
               f"{f(r.get('p50_ms'), '8.2f')} {f(r.get('p99_ms'), '8.2f')} {f(r.get('cpu_us_per_req'), '10.1f')} "
               f"{f(non2xx, '>8')}  {ratio:22} {r.get('target', ''):34} {met(r)}")
-        if "b1_around" in r:
-            print(f"{'':34} against B1 {r['b1']:.0f}/s, the mean of {r['b1_around'][0]} and {r['b1_around'][1]} "
-                  "measured just before and after")
-        if "b2_around" in r:
-            print(f"{'':34} against B2 {r['b2']:.1f}/s, the mean of {r['b2_around'][0]} and {r['b2_around'][1]} "
-                  "measured just before and after")
+        if "pair_ratios" in r:
+            base = "B2" if name.startswith(("login", "register")) else "B1"
+            print(f"{'':34} {len(r['runs'])} runs {r['runs']} between {base} runs {r['baseline_runs']}: "
+                  f"ratios {r['pair_ratios']}, median {r['ratio_median']}; p99 worst run {r['p99_max_ms']} ms")
         if "lost_sessions" in r:
             print(f"{'':34} lost sessions {r['lost_sessions']}, shed and retried {r.get('errors', 0)}")
         for kind, k in r.get("kinds", {}).items():
