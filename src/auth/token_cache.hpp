@@ -2,10 +2,11 @@
 //
 // An Ed25519 verification costs ~60 us; a SHA-256 of the token ~1 us. The
 // cache maps sha256(tenant id || token) to what later requests need of the
-// token's claims, so a token that verified once is not verified again. It only ever answers for the
-// exact bytes that verified, and only for the tenant they verified for. It
-// holds no decisions: expiry, the user's valid-after instant, deletion and
-// the session are still checked by the caller on every request.
+// token's claims, so a token that verified once is not verified again. It
+// only ever answers for the exact bytes that verified, and only for the
+// tenant they verified for. It holds no decisions: expiry, the user's
+// valid-after instant, deletion and the session are still checked by the
+// caller on every request.
 //
 // Thread-safe (sharded mutexes); memory is bounded by `capacity` entries.
 #pragma once

@@ -2,10 +2,7 @@
 
 #include <boost/json/serializer.hpp>
 
-#include <algorithm>
-#include <array>
 #include <charconv>
-#include <cstring>
 #include <stdexcept>
 
 namespace lk::http {
