@@ -89,13 +89,14 @@ awaitable<Response> refresh(Api& api, Request& req, TenantPtr tenant) {
     if (tokens.error().code == Errc::unauthorized) clear_session_cookies(res, *tenant);
     co_return res;
   }
-  boost::json::object data;
-  data["message"] = "Token refreshed";
-  if (body_form) {
-    data["accessToken"] = tokens->access_token;
-    data["refreshToken"] = tokens->refresh_token;
-  }
-  Response res = http::ok(std::move(data));
+  // Every refresh answers: written straight into the body, no JSON tree.
+  Response res = http::ok_written([&](http::JsonWriter& data) {
+    data.key("message").string("Token refreshed");
+    if (body_form) {
+      data.key("accessToken").string(tokens->access_token);
+      data.key("refreshToken").string(tokens->refresh_token);
+    }
+  });
   set_session_cookies(res, *tenant, *tokens);
   co_return res;
 }

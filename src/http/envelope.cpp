@@ -43,9 +43,7 @@ Response ok(boost::json::object data, int status) {
 }
 
 Response ok_message(std::string_view message) {
-  boost::json::object data;
-  data["message"] = message;
-  return ok(std::move(data));
+  return ok_written([message](JsonWriter& data) { data.key("message").string(message); });
 }
 
 Response error_response(const Error& error) {

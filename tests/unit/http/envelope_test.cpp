@@ -91,8 +91,11 @@ TEST_CASE("ok() with another status puts it in both places") {
 }
 
 TEST_CASE("ok_message() puts the message under data") {
-  auto body = parse_body(ok_message("Logged out"));
+  Response res = ok_message("Logged out");
+  auto body = parse_body(res);
   CHECK(body.at("data").as_object().at("message").as_string() == "Logged out");
+  // The bytes the Boost.JSON tree gave before it was written directly.
+  CHECK(res.body == R"({"success":true,"statusCode":200,"data":{"message":"Logged out"}})");
 }
 
 TEST_CASE("error_response has code and message, no details when there are none") {
