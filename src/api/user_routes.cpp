@@ -5,7 +5,6 @@
 #include "http/json_body.hpp"
 #include "http/url.hpp"
 
-
 namespace lk::api {
 
 namespace {

@@ -33,8 +33,9 @@ std::string_view iso8601(std::int64_t unix_ms, char (&out)[64]) {
     std::time_t secs = static_cast<std::time_t>(floor<seconds>(t).time_since_epoch().count());
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    int n = std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                          tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>((t - floor<seconds>(t)).count()));
+    int millis = static_cast<int>((t - floor<seconds>(t)).count());
+    int n = std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
     return std::string_view(out, static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof out) - 1)));
   }
   auto ms = static_cast<unsigned>((t - day).count());  // 0 .. 86,399,999

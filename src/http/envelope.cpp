@@ -65,7 +65,10 @@ Response error_response(const Error& error) {
   Response res;
   res.status = status;
   res.body = boost::json::serialize(env);
-  if (error.retry_after_s > 0) res.add_header("Retry-After", std::to_string(error.retry_after_s));
+  if (error.retry_after_s > 0) {
+    res.add_header("Retry-After", std::to_string(error.retry_after_s));
+    res.shed = status == 503;
+  }
   return res;
 }
 

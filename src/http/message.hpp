@@ -43,6 +43,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, incl. Set-Cookie
   // Filled by the handler for the request log; never a secret.
   std::string log_tenant;
+  // The server refused the request for load (503 with Retry-After, see
+  // error_response): sent after ServerOptions::shed_pause.
+  bool shed = false;
 
   void add_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };

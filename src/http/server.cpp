@@ -24,7 +24,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include <algorithm>
 #include <array>
 #include <chrono>
 #include <iterator>
@@ -52,11 +51,6 @@ struct Peer {
   std::string client_ip;  // resolve_client_ip without X-Forwarded-For
   bool trusted_proxy = false;
 };
-
-bool has_retry_after(const Response& res) {
-  return std::any_of(res.headers.begin(), res.headers.end(),
-                     [](const auto& h) { return h.first == "Retry-After"; });
-}
 
 Request to_request(bhttp::request<bhttp::string_body>&& raw, const Peer& peer, const ServerOptions& options) {
   Request req;
@@ -281,7 +275,7 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     static auto& unrouted = metrics::route_metrics("unrouted");
     metrics::observe_request(req.route_metrics ? *req.route_metrics : unrouted, status,
                              static_cast<std::int64_t>(micros));
-    if (status == 503 && options->shed_pause.count() > 0 && has_retry_after(res)) {
+    if (res.shed && options->shed_pause.count() > 0) {
       net::steady_timer pause(stream.get_executor(), options->shed_pause);
       co_await pause.async_wait(kUseTuple);
     }

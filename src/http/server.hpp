@@ -33,11 +33,12 @@ struct ServerOptions {
   std::chrono::seconds header_timeout = kHeaderTimeout;
   // Past it, a new connection gets 503 SERVICE_BUSY and is closed.
   std::size_t max_connections = kMaxConnections;
-  // A handler's 503 that carries Retry-After (the hashing pool or the disk
-  // guard shed the request) waits this long before it is sent, on a timer,
-  // not a thread: a client that resends at once, ignoring Retry-After,
-  // would otherwise turn shedding into a busy loop that takes the CPU from
-  // every other request (tools/bench's login flood: ~15,000 503s a second).
+  // A shed request's answer (Response::shed: a 503 with Retry-After from
+  // the hashing pool or the disk guard) waits this long before it is sent,
+  // on a timer, not a thread: a client that resends at once, ignoring
+  // Retry-After, would otherwise turn shedding into a busy loop that takes
+  // the CPU from every other request (tools/bench's login flood: ~15,000
+  // 503s a second).
   std::chrono::milliseconds shed_pause{250};
 };
 

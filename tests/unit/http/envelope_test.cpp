@@ -146,13 +146,16 @@ TEST_CASE("error_response adds Retry-After only when retry_after_s is positive")
   Response res = error_response(busy);
   CHECK(res.status == 503);
   CHECK(header_of(res, "Retry-After") == std::optional<std::string>("3"));
+  CHECK(res.shed);  // the server pauses before sending it
 
   Error limited = make_error(Errc::rate_limited, "slow down");
   limited.retry_after_s = 60;
   CHECK(header_of(error_response(limited), "Retry-After") == std::optional<std::string>("60"));
+  CHECK_FALSE(error_response(limited).shed);  // 429: the client's own limit, not load
 
   Error zero = make_error(Errc::service_busy, "busy");
   CHECK_FALSE(header_of(error_response(zero), "Retry-After"));
+  CHECK_FALSE(error_response(zero).shed);
   zero.retry_after_s = -5;
   CHECK_FALSE(header_of(error_response(zero), "Retry-After"));
 }
