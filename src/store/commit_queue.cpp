@@ -1,5 +1,7 @@
 #include "store/commit_queue.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <future>
 #include <utility>
@@ -7,7 +9,12 @@
 namespace lk::store {
 
 CommitQueue::CommitQueue(Hooks hooks, bool strict) : hooks_(std::move(hooks)), strict_(strict) {
-  if (strict_) thread_ = std::thread([this] { run(); });
+  if (strict_) {
+    thread_ = std::thread([this] {
+      ::pthread_setname_np(::pthread_self(), "commit");  // as top -H, perf and /proc/PID/task show it
+      run();
+    });
+  }
 }
 
 CommitQueue::~CommitQueue() { stop(); }
