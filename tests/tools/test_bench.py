@@ -1,0 +1,121 @@
+"""The judging logic of tools/bench.py: how runs are combined, paired with
+their baselines, repeated and set against the issue's targets. The bench
+decides whether a performance target is met, so its arithmetic is tested like
+the server's. Standard library only; no server is started."""
+import importlib.util
+import os
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("bench", os.path.join(HERE, "..", "..", "tools", "bench.py"))
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+
+def run(rps, p99=4.0, steal=0.0, requests=1000, cpu=30.0):
+    return {"rps": rps, "ok_rps": rps, "requests": requests, "p50_ms": 1.0, "p99_ms": p99, "non2xx": 0,
+            "socket_errors": 0, "cpu_us_per_req": cpu, "steal_pct": steal}
+
+
+class Combine(unittest.TestCase):
+    def test_rates_are_the_mean_latencies_the_median_and_cpu_weighted_by_requests(self):
+        out = bench.combine([run(100, p99=3.0, requests=100, cpu=10.0), run(200, p99=9.0, requests=300, cpu=20.0),
+                             run(300, p99=4.0, requests=100, cpu=10.0)])
+        self.assertEqual(out["rps"], 200)
+        self.assertEqual(out["p99_ms"], 4.0)
+        self.assertEqual(out["p99_max_ms"], 9.0)
+        self.assertEqual(out["requests"], 500)
+        self.assertEqual(out["cpu_us_per_req"], 16.0)
+        self.assertEqual(out["steal_pct_runs"], [0.0, 0.0, 0.0])
+
+
+class Paired(unittest.TestCase):
+    def test_each_run_is_set_against_the_baselines_around_it(self):
+        baselines = iter([100.0, 300.0, 100.0, 100.0])
+        scenario = iter([run(100.0), run(50.0), run(80.0)])
+        out = bench.paired(lambda: next(baselines), lambda: next(scenario), 3)
+        # 100 / mean(100, 300), 50 / mean(300, 100), 80 / mean(100, 100)
+        self.assertEqual(out["pair_ratios"], [0.5, 0.25, 0.8])
+        self.assertEqual(out["ratio_median"], 0.5)
+        self.assertEqual(out["baseline_runs"], [100.0, 300.0, 100.0, 100.0])
+        self.assertEqual(out["runs"], [100.0, 50.0, 80.0])
+
+
+class AbsoluteRuns(unittest.TestCase):
+    def runs_of(self, steals):
+        made = iter([run(1000 * (i + 1), steal=s) for i, s in enumerate(steals)])
+        return bench.absolute_runs(lambda: next(made), limit=5.0)
+
+    def test_three_quiet_runs_are_judged_as_they_are(self):
+        runs, judged = self.runs_of([0.1, 0.2, 0.3, 0.0])
+        self.assertEqual(len(runs), 3)
+        self.assertEqual(judged, runs)
+
+    def test_a_run_with_high_steal_is_repeated_and_left_out(self):
+        runs, judged = self.runs_of([0.1, 9.0, 0.3, 0.2])
+        self.assertEqual([r["rps"] for r in runs], [1000, 2000, 3000, 4000])
+        self.assertEqual([r["rps"] for r in judged], [1000, 3000, 4000])
+
+    def test_at_most_three_more_runs_then_every_run_counts(self):
+        runs, judged = self.runs_of([9.0, 9.0, 0.1, 9.0, 9.0, 9.0, 0.0])
+        self.assertEqual(len(runs), 6)
+        self.assertEqual(judged, runs)
+
+
+def results_with(**scenarios):
+    return {"scenarios": scenarios, "rss_idle_kb": 18 * 1024, "rss_peak_kb": 100 * 1024}
+
+
+class Judge(unittest.TestCase):
+    def profile(self, ratio, p99):
+        return {"rps": 30000.0, "p99_ms": p99, "ratio_median": ratio}
+
+    def test_profile_needs_the_ratio_and_the_p99(self):
+        res = results_with(**{"B1 health": {"rps": 50000.0}, "profile 1k users": self.profile(0.65, 4.9)})
+        bench.judge(res)
+        self.assertTrue(res["scenarios"]["profile 1k users"]["met"])
+        res = results_with(**{"B1 health": {"rps": 50000.0}, "profile 1k users": self.profile(0.65, 5.0)})
+        bench.judge(res)
+        self.assertFalse(res["scenarios"]["profile 1k users"]["met"])
+        res = results_with(**{"B1 health": {"rps": 50000.0}, "profile 1k users": self.profile(0.59, 4.0)})
+        bench.judge(res)
+        self.assertFalse(res["scenarios"]["profile 1k users"]["met"])
+
+    def test_the_big_store_is_within_15_percent_of_1k_by_ratio(self):
+        res = results_with(**{"profile 1k users": self.profile(0.80, 4.0),
+                              "profile 1000k users": self.profile(0.66, 4.0)})
+        bench.judge(res)
+        big = res["scenarios"]["profile 1000k users"]
+        self.assertFalse(big["met"])  # 17.5% below
+        self.assertIn("18% below 1k", big["ratio"])
+        res = results_with(**{"profile 1k users": self.profile(0.70, 4.0),
+                              "profile 1000k users": self.profile(0.61, 4.0)})
+        bench.judge(res)
+        self.assertTrue(res["scenarios"]["profile 1000k users"]["met"])
+
+    def test_refresh_needs_rate_p99_and_no_lost_session(self):
+        def refresh(rps, p99, lost):
+            return {"rps": rps, "p99_ms": p99, "lost_sessions": lost}
+        for r, met in ((refresh(10000, 19.9, 0), True), (refresh(9999, 10, 0), False),
+                       (refresh(12000, 20.0, 0), False), (refresh(12000, 10, 1), False)):
+            res = results_with(**{"refresh 64 chains strict": r})
+            bench.judge(res)
+            self.assertEqual(res["scenarios"]["refresh 64 chains strict"]["met"], met, r)
+
+    def test_hash_bound_scenarios_against_b2(self):
+        res = results_with(**{"login 8 clients": {"ratio_median": 0.9}, "register 16 clients": {"ratio_median": 0.79}})
+        bench.judge(res)
+        self.assertTrue(res["scenarios"]["login 8 clients"]["met"])
+        self.assertFalse(res["scenarios"]["register 16 clients"]["met"])
+
+    def test_memory_checks(self):
+        res = results_with()
+        res["rss_peak_kb"] = 201 * 1024
+        bench.judge(res)
+        checks = {name: ok for name, _, _, ok in res["checks"]}
+        self.assertTrue(checks["RSS idle"])
+        self.assertFalse(checks["RSS peak after the run"])
+
+
+if __name__ == "__main__":
+    unittest.main()
