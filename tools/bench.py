@@ -254,7 +254,7 @@ def seed(build, data, users):
 
 
 # Percent of the machine's CPU time taken by the hypervisor above which a
-# run of an absolute target (refresh) is repeated; see main().
+# run of an absolute target (refresh) is repeated; see absolute_runs().
 STEAL_LIMIT = 5.0
 
 GROUPS = ("health", "profile", "login", "register", "refresh", "mixed", "flood", "big")
