@@ -2,11 +2,14 @@
 
 #include <doctest/doctest.h>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -73,6 +76,22 @@ TEST_CASE("relaxed: every wait completes at once and nothing is synced") {
   CHECK(queue.is_durable(1000));
   CHECK(wal.syncs == 0);
   CHECK(queue.syncs() == 0);
+}
+
+TEST_CASE("strict: the syncs run on a thread named commit (top -H, perf)") {
+  FakeWal wal;
+  std::string sync_thread;
+  auto hooks = wal.hooks();
+  hooks.sync = [&sync_thread, inner = hooks.sync] {
+    char name[16] = {};
+    ::pthread_getname_np(::pthread_self(), name, sizeof name);
+    sync_thread = name;
+    return inner();
+  };
+  CommitQueue queue(std::move(hooks), true);
+  wal.written = 1;
+  REQUIRE(queue.wait(1).has_value());
+  CHECK(sync_thread == "commit");
 }
 
 TEST_CASE("strict: a waiter completes only after a sync that covers its ticket") {
