@@ -311,7 +311,8 @@ def main():
     big = 100_000 if quick else 1_000_000
     cores = os.cpu_count()
     tmp = tempfile.mkdtemp(prefix="latchkey-bench-")
-    results = {"machine": machine_info(), "quick": quick, "server_flags": args.server_flag, "scenarios": {}}
+    results = {"machine": machine_info(), "versions": versions(build), "quick": quick,
+               "server_flags": args.server_flag, "scenarios": {}}
     sc = results["scenarios"]
     flags = args.server_flag
     # `latchkey --help` is a whole process start (~20 ms): probe it once here,
@@ -540,6 +541,40 @@ def judge(results):
                        "< 100 ms (1M users)", results["start_to_healthy_ms"] < 100))
 
 
+def versions(build):
+    """What was measured: Latchkey's version and commit, the compiler and
+    the libraries the build found (meson's record of them), and Debian's
+    release. Missing pieces are left out, never guessed."""
+    out = {}
+    v = subprocess.run([os.path.join(build, "latchkey"), "--version"], capture_output=True, text=True)
+    if v.returncode == 0:
+        out["latchkey"] = v.stdout.strip()
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if commit.returncode == 0:
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        out["commit"] = commit.stdout.strip() + ("+local changes" if dirty else "")
+    try:
+        with open(os.path.join(build, "meson-logs", "meson-log.txt"), errors="replace") as f:
+            m = re.search(r"^C\+\+ compiler for the host machine: (.+)$", f.read(), re.M)
+            if m:
+                out["compiler"] = m.group(1).strip()
+    except OSError:
+        pass
+    try:
+        with open(os.path.join(build, "meson-info", "intro-dependencies.json")) as f:
+            out["libraries"] = {d["name"]: d["version"] for d in json.load(f)
+                                if d.get("version") not in (None, "unknown")}
+    except (OSError, ValueError, KeyError):
+        pass
+    try:
+        with open("/etc/debian_version") as f:
+            out["debian"] = f.read().strip()
+    except OSError:
+        pass
+    return out
+
+
 def machine_info():
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -547,16 +582,26 @@ def machine_info():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    mem_kb = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
     wrk_v = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
-    return {"nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
+    return {"nproc": os.cpu_count(), "cpu": cpu, "mem_gib": round(mem_kb / 2**20, 1), "kernel": platform.release(),
             "wrk": (wrk_v.stdout + wrk_v.stderr).split("\n")[0].strip(),
             "load_avg_at_start": os.getloadavg()[0]}
 
 
 def print_table(results):
     m = results["machine"]
-    print(f"machine: {m['nproc']} cores, {m['cpu']}, kernel {m['kernel']}; {m['wrk']}; "
+    print(f"machine: {m['nproc']} cores, {m['cpu']}, {m.get('mem_gib', '-')} GiB, kernel {m['kernel']}; {m['wrk']}; "
           f"hypervisor steal {m.get('steal_pct_whole_run', '-')}% over the whole run")
+    v = results.get("versions", {})
+    if v:
+        libs = ", ".join(f"{name} {ver}" for name, ver in v.get("libraries", {}).items())
+        print(f"versions: {v.get('latchkey', '-')} ({v.get('commit', '-')}), {v.get('compiler', '-')}, "
+              f"Debian {v.get('debian', '-')}; {libs}")
     if results.get("server_flags"):
         print("server flags: " + " ".join(results["server_flags"]))
 

@@ -2,7 +2,9 @@
 their baselines, repeated and set against the issue's targets. The bench
 decides whether a performance target is met, so its arithmetic is tested like
 the server's. Standard library only; no server is started."""
+import contextlib
 import importlib.util
+import io
 import os
 import unittest
 
@@ -115,6 +117,42 @@ class Judge(unittest.TestCase):
         checks = {name: ok for name, _, _, ok in res["checks"]}
         self.assertTrue(checks["RSS idle"])
         self.assertFalse(checks["RSS peak after the run"])
+
+
+class Table(unittest.TestCase):
+    def test_every_kind_of_row_prints(self):
+        """The table is printed before the JSON is written: a row it cannot
+        print would lose a whole run."""
+        paired = bench.paired(iter([50000.0, 52000.0]).__next__, lambda: run(33000.0), 1)
+        res = results_with(**{
+            "B0 beast constant": run(40000.0),
+            "B2 argon2id limit": {"rps": 50.0, "hash_ms": 40.0, "threads": 2},
+            "B1 health": bench.combine([run(51000.0)]),
+            "profile 1k users": paired,
+            "login 8 clients": bench.paired(iter([50.0, 52.0]).__next__, lambda: run(48.0), 1, rate="ok_rps"),
+            "refresh 64 chains strict": {"rps": 11000.0, "requests": 1000, "p50_ms": 5.0, "p99_ms": 12.0,
+                                         "p99_max_ms": 13.0, "errors": 0, "lost_sessions": 0, "runs": [11000.0],
+                                         "steal_pct_runs": [0.1], "judged_runs": [11000.0]},
+            "mixed 60/25/10/5, 64 conns": {"rps": 400.0, "requests": 2000, "p50_ms": 0.3, "p99_ms": 1300.0,
+                                           "non2xx": 0, "network_errors": 0, "signed_in": 64, "connections": 64,
+                                           "steal_pct": 0.1,
+                                           "kinds": {"profile": {"rps": 240.0, "requests": 1200, "p50_ms": 0.1,
+                                                                 "p99_ms": 5.0, "non2xx": 0,
+                                                                 "statuses": {"200": 1200}}}},
+            "profile during login flood": {**run(30000.0), "flood": {"rps": 300.0, "ok_rps": 20.0, "non2xx": 10}},
+        })
+        res["machine"] = {"nproc": 2, "cpu": "test", "mem_gib": 24.0, "kernel": "k", "wrk": "wrk",
+                          "steal_pct_whole_run": 0.2}
+        res["versions"] = {"latchkey": "latchkey 0.1.0", "commit": "abc", "libraries": {"rocksdb": "7.8.3"}}
+        res["start_to_healthy_ms"], res["big_users"] = 30.0, 1_000_000
+        bench.judge(res)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            bench.print_table(res)
+        text = out.getvalue()
+        self.assertIn("rocksdb 7.8.3", text)
+        self.assertIn("refresh 64 chains strict", text)
+        self.assertIn("start to healthy, 1000k users", text)
 
 
 if __name__ == "__main__":
