@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string_view>
+#include <vector>
 
 namespace lk::metrics {
 
@@ -67,6 +69,27 @@ std::string label(std::string_view value) {
     out.push_back(c);
   }
   return out;
+}
+
+// The family of a series name: the name without its label set.
+std::string_view family_of(std::string_view name) { return name.substr(0, name.find('{')); }
+
+// Every series of `metrics` (a map by series name), grouped by family: one
+// HELP and TYPE line per family, as the exposition format requires. The map
+// order alone does not group them ("a_total" < "a_total_x" < "a_total{...}").
+template <class Map>
+void render_families(std::string& out, const Map& metrics, std::string_view type) {
+  std::map<std::string_view, std::vector<std::string_view>> families;
+  for (const auto& [name, m] : metrics) families[family_of(name)].push_back(name);
+  for (const auto& [family, names] : families) {
+    const auto& first = *metrics.find(names.front())->second;
+    out += "# HELP " + std::string(family) + " " + first.help + "\n# TYPE " + std::string(family) + " " +
+           std::string(type) + "\n";
+    for (auto name : names) {
+      out += std::string(name) + " " +
+             std::to_string(metrics.find(name)->second->value.load(std::memory_order_relaxed)) + "\n";
+    }
+  }
 }
 
 }  // namespace
@@ -160,14 +183,8 @@ std::string render(std::string_view extra) {
     out += "latchkey_request_duration_seconds_sum{" + l + "} " + std::to_string(sum_s) + "\n";
     out += "latchkey_request_duration_seconds_count{" + l + "} " + std::to_string(count) + "\n";
   }
-  for (const auto& [name, c] : r.counters) {
-    out += "# HELP " + name + " " + c->help + "\n# TYPE " + name + " counter\n";
-    out += name + " " + std::to_string(c->value.load(std::memory_order_relaxed)) + "\n";
-  }
-  for (const auto& [name, g] : r.gauges) {
-    out += "# HELP " + name + " " + g->help + "\n# TYPE " + name + " gauge\n";
-    out += name + " " + std::to_string(g->value.load(std::memory_order_relaxed)) + "\n";
-  }
+  render_families(out, r.counters, "counter");
+  render_families(out, r.gauges, "gauge");
   out.append(extra);
   return out;
 }

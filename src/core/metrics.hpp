@@ -14,6 +14,10 @@ namespace lk::metrics {
 
 // A named monotonic counter, e.g. counter("latchkey_refresh_reuse_total",
 // "Refresh token reuse detections"). The same name returns the same counter.
+// The name may end in a label set, counter("x_total{limit=\"ip\"}", help):
+// the series of one family share one HELP and TYPE line, so give them the
+// same help. Register a component's counters when it is built, so that
+// they read 0 until something happens, rather than being absent.
 std::atomic<std::uint64_t>& counter(std::string_view name, std::string_view help);
 
 // A named gauge (a value that goes up and down), rendered like counters.

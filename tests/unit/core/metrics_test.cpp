@@ -69,3 +69,31 @@ TEST_CASE("metrics: route labels are escaped") {
   metrics::observe_request(metrics::route_metrics("/unit/\"quoted\"\n"), 200, 1);
   CHECK(metrics::render("").find("route=\"/unit/\\\"quoted\\\"\\n\"") != std::string::npos);
 }
+
+TEST_CASE("metrics: labelled series of one family share one HELP and TYPE line") {
+  const char* help = "Unit rejections.";
+  metrics::counter("unit_family_total{limit=\"ip\"}", help).fetch_add(2);
+  metrics::counter("unit_family_total_other", "Another family.").fetch_add(1);
+  metrics::counter("unit_family_total{limit=\"login\"}", help);
+  std::string text = metrics::render("");
+  CHECK(sample(text, "unit_family_total{limit=\"ip\"}") == "2");
+  // Registered, never counted: present, at zero.
+  CHECK(sample(text, "unit_family_total{limit=\"login\"}") == "0");
+  CHECK(sample(text, "unit_family_total_other") == "1");
+  auto type_lines = [&](const std::string& line) {
+    std::size_t n = 0;
+    for (auto at = text.find(line); at != std::string::npos; at = text.find(line, at + 1)) ++n;
+    return n;
+  };
+  CHECK(type_lines("# TYPE unit_family_total counter\n") == 1);
+  CHECK(type_lines("# HELP unit_family_total Unit rejections.\n") == 1);
+  CHECK(type_lines("# TYPE unit_family_total_other counter\n") == 1);
+  // Both series follow their family's TYPE line, before the next family's.
+  auto type_at = text.find("# TYPE unit_family_total counter\n");
+  auto other_at = text.find("# TYPE unit_family_total_other counter\n");
+  auto ip_at = text.find("unit_family_total{limit=\"ip\"}");
+  auto login_at = text.find("unit_family_total{limit=\"login\"}");
+  CHECK((type_at < ip_at && type_at < login_at));
+  CHECK(((ip_at < other_at) == (type_at < other_at)));
+  CHECK(((login_at < other_at) == (type_at < other_at)));
+}
