@@ -3,6 +3,7 @@
 
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
+#include "core/offload.hpp"
 #include "crypto/hash.hpp"
 #include "http/envelope.hpp"
 #include "services/context.hpp"
@@ -14,6 +15,8 @@
 namespace lk::api {
 
 namespace {
+
+constexpr std::size_t kMailCountLimit = 100'000;
 
 std::string header(std::string_view name, std::string_view help) {
   return "# HELP " + std::string(name) + " " + std::string(help) + "\n# TYPE " + std::string(name) + " gauge\n";
@@ -62,6 +65,15 @@ awaitable<http::Response> metrics_page(Api& api, http::Request& req) {
                     static_cast<double>(pool->rejections()));
   }
   extra += ctx.store.metrics_text();
+  // A scan, so on the blocking pool; left out when that pool is saturated
+  // or the read fails, rather than reported wrong.
+  auto queued = co_await run_on(ctx.blocking, [&ctx] { return ctx.store.count_mail(kMailCountLimit); });
+  if (queued) {
+    extra += gauge("latchkey_mail_queue_depth",
+                   "Messages in the durable mail queue, due or waiting for a retry (counted up to " +
+                       std::to_string(kMailCountLimit) + ").",
+                   static_cast<double>(*queued));
+  }
   extra += gauge("process_resident_memory_bytes", "Resident memory.", resident_bytes());
   extra += gauge("latchkey_uptime_seconds", "Seconds since start.",
                  static_cast<double>(now_ms() - api.started_ms) / 1000.0);

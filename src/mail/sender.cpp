@@ -77,6 +77,9 @@ struct Sender::Impl {
   std::mutex drain_mutex;
   std::int64_t paused_until_ms = 0;
   std::uint32_t down_streak = 0;
+  // Registered with the sender, so that /metrics shows 0 before any failure.
+  std::atomic<std::uint64_t>& failures =
+      metrics::counter("latchkey_mail_failures_total", "Failed mail delivery attempts.");
 
   Impl(net::io_context& io_, store::Store& store_, Pool& blocking_, SenderOptions options_)
       : io(io_),
@@ -107,10 +110,7 @@ struct Sender::Impl {
     batch.delete_mail(mail.due_ms, mail.id);
     std::string id = to_string(mail.id);
     std::int64_t now = now_ms();
-    if (d.outcome != Outcome::delivered) {
-      static auto& failures = metrics::counter("latchkey_mail_failures_total", "Failed mail delivery attempts.");
-      failures.fetch_add(1, std::memory_order_relaxed);
-    }
+    if (d.outcome != Outcome::delivered) failures.fetch_add(1, std::memory_order_relaxed);
     if (d.outcome == Outcome::rejected) {
       log::error("mail refused by the server; dropped",
                  {{"mail_id", id}, {"smtp_code", static_cast<std::int64_t>(d.smtp_code)}, {"detail", d.detail}});

@@ -1,7 +1,9 @@
 #include "services/rate_limits.hpp"
 
+#include "core/metrics.hpp"
 #include "crypto/hash.hpp"
 
+#include <string>
 #include <utility>
 
 namespace lk::services {
@@ -16,7 +18,20 @@ Error rate_limited(std::string message, std::int64_t retry_after_ms) {
   return e;
 }
 
+std::atomic<std::uint64_t>& rejections(std::string_view limit) {
+  return metrics::counter("latchkey_rate_limit_rejections_total{limit=\"" + std::string(limit) + "\"}",
+                          "Requests refused with 429 by each rate limit (per client IP, per account login, "
+                          "per account 2FA).");
+}
+
 }  // namespace
+
+RateLimits::RateLimits(RateTable& table, RateLimitSettings settings)
+    : table_(table),
+      settings_(settings),
+      ip_rejections_(rejections("ip")),
+      login_rejections_(rejections("login")),
+      mfa_rejections_(rejections("mfa")) {}
 
 Attempt::Attempt(Attempt&& other) noexcept
     : table_(std::exchange(other.table_, nullptr)),
@@ -66,10 +81,12 @@ Result<void> RateLimits::check_ip(const Id& tenant, RouteClass cls, std::string_
     return bucket.take(state, now_ms);
   });
   if (d.allowed) return {};
+  ip_rejections_.fetch_add(1, std::memory_order_relaxed);
   return rate_limited("Too many requests, please retry later", d.retry_after_ms);
 }
 
-Result<Attempt> RateLimits::begin(const Hash& key, Window policy, std::int64_t now_ms) {
+Result<Attempt> RateLimits::begin(const Hash& key, Window policy, std::int64_t now_ms,
+                                  std::atomic<std::uint64_t>& rejections) {
   std::int64_t window_start = 0;
   RateDecision d = table_.update(key, now_ms, [&](RateState& state, bool fresh) {
     if (fresh) state = policy.fresh(now_ms);
@@ -78,18 +95,21 @@ Result<Attempt> RateLimits::begin(const Hash& key, Window policy, std::int64_t n
     return r;
   });
   // One message for a locked account whether or not it exists.
-  if (!d.allowed) return rate_limited("Too many failed attempts, please retry later", d.retry_after_ms);
+  if (!d.allowed) {
+    rejections.fetch_add(1, std::memory_order_relaxed);
+    return rate_limited("Too many failed attempts, please retry later", d.retry_after_ms);
+  }
   return Attempt(table_, key, policy, window_start);
 }
 
 Result<Attempt> RateLimits::begin_login(const Id& tenant, std::string_view normalized_email, std::int64_t now_ms) {
   return begin(key("login", tenant, normalized_email),
-               Window{settings_.login_failures, settings_.failure_window_s * 1000}, now_ms);
+               Window{settings_.login_failures, settings_.failure_window_s * 1000}, now_ms, login_rejections_);
 }
 
 Result<Attempt> RateLimits::begin_mfa(const Id& tenant, const Id& user, std::int64_t now_ms) {
   return begin(key("mfa", tenant, as_view(user)), Window{settings_.mfa_failures, settings_.failure_window_s * 1000},
-               now_ms);
+               now_ms, mfa_rejections_);
 }
 
 }  // namespace lk::services

@@ -19,6 +19,7 @@
 #include "core/rate_math.hpp"
 #include "core/rate_table.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 
@@ -61,7 +62,8 @@ class Attempt {
 
 class RateLimits {
  public:
-  RateLimits(RateTable& table, RateLimitSettings settings) : table_(table), settings_(settings) {}
+  // Registers latchkey_rate_limit_rejections_total{limit="ip"|"login"|"mfa"}.
+  RateLimits(RateTable& table, RateLimitSettings settings);
 
   bool per_ip_enabled() const { return settings_.per_ip; }
 
@@ -85,9 +87,13 @@ class RateLimits {
 
  private:
   Hash key(std::string_view domain, const Id& tenant, std::string_view subject) const;
-  Result<Attempt> begin(const Hash& key, Window policy, std::int64_t now_ms);
+  Result<Attempt> begin(const Hash& key, Window policy, std::int64_t now_ms, std::atomic<std::uint64_t>& rejections);
   RateTable& table_;
   RateLimitSettings settings_;
+  // Requests refused by each limit (GET /metrics).
+  std::atomic<std::uint64_t>& ip_rejections_;
+  std::atomic<std::uint64_t>& login_rejections_;
+  std::atomic<std::uint64_t>& mfa_rejections_;
 };
 
 }  // namespace lk::services

@@ -45,6 +45,9 @@ const std::string& dummy_hash(const crypto::Argon2Params& params) {
 
 }  // namespace
 
+Sessions::Sessions(Context& ctx)
+    : ctx_(ctx), reuse_(metrics::counter("latchkey_refresh_reuse_total", "Refresh token reuse detections.")) {}
+
 std::string Sessions::mint_access_token(const Tenant& tenant, const Id& user, const Id& session,
                                         std::int64_t issued_ms, const Hash& refresh_hash) const {
   // Every claim is derived from the refresh token this access token is paired
@@ -272,8 +275,7 @@ awaitable<Result<IssuedTokens>> Sessions::refresh(std::shared_ptr<const Tenant> 
   if (!outcome) co_return outcome.error();
   if (auto durable = co_await wait_durable(ctx_.store, outcome->ticket); !durable) co_return durable.error();
   if (outcome->decision == auth::RefreshDecision::revoke) {
-    static auto& reuse = metrics::counter("latchkey_refresh_reuse_total", "Refresh token reuse detections.");
-    reuse.fetch_add(1, std::memory_order_relaxed);
+    reuse_.fetch_add(1, std::memory_order_relaxed);
     log::warn("refresh token reuse: session family revoked",
               {{"tenant", to_string(tenant_id)}, {"session", to_string(outcome->token.session_id)}});
   }

@@ -6,6 +6,7 @@
 #include "services/tenants.hpp"
 #include "store/records.hpp"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,7 +45,8 @@ std::string user_lock_key(const Id& tenant, const Id& user);
 
 class Sessions {
  public:
-  explicit Sessions(Context& ctx) : ctx_(ctx) {}
+  // Registers latchkey_refresh_reuse_total.
+  explicit Sessions(Context& ctx);
 
   // Email + password. INVALID_CREDENTIALS for a wrong password or unknown
   // email (same work either way), then ACCOUNT_DELETED / FORBIDDEN. With 2FA
@@ -82,6 +84,8 @@ class Sessions {
   std::string mint_access_token(const Tenant& tenant, const Id& user, const Id& session, std::int64_t issued_ms,
                                 const Hash& refresh_hash) const;
   Context& ctx_;
+  // Refresh token reuse detections (GET /metrics).
+  std::atomic<std::uint64_t>& reuse_;
 };
 
 }  // namespace lk::services

@@ -10,9 +10,11 @@
 #include "store/write_guard.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/statistics.h>
 #include <rocksdb/write_batch.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -68,6 +70,9 @@ struct Store::Impl {
   std::string path;
   Durability durability = Durability::strict;
   std::shared_ptr<rocksdb::Cache> cache;
+  // Tickers only (block cache hits and misses for /metrics): no histograms
+  // or timers, which would read the clock on every operation.
+  std::shared_ptr<rocksdb::Statistics> stats;
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // every open family, for Close
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> by_cf{};
@@ -154,6 +159,9 @@ Result<std::unique_ptr<Store>> Store::open(const Options& options) {
   impl->durability = options.durability;
   impl->cache = make_block_cache();
   rocksdb::DBOptions db_opts = db_options();
+  impl->stats = rocksdb::CreateDBStatistics();
+  impl->stats->set_stats_level(rocksdb::StatsLevel::kExceptHistogramOrTimers);
+  db_opts.statistics = impl->stats;
 
   // RocksDB refuses to open a DB without naming every family in it, so
   // families written by a newer build are opened too, with plain options.
@@ -303,6 +311,16 @@ Result<std::vector<MailRecord>> Store::due_mail(std::int64_t now_ms, std::size_t
                                     codec::decode_mail);
 }
 
+Result<std::size_t> Store::count_mail(std::size_t limit) {
+  std::size_t n = 0;
+  if (limit == 0) return n;
+  // fill_cache off: a metrics scrape must not push hot blocks out of the cache.
+  auto r = impl_->scan(
+      Cf::mail_queue, "", std::nullopt, [&](std::string_view, std::string_view) { return ++n < limit; }, false);
+  if (!r) return r.error();
+  return n;
+}
+
 Result<std::optional<std::string>> Store::get_meta(std::string_view name) {
   return impl_->get_as<std::string>(Cf::meta, keys::meta(name), codec::decode_meta);
 }
@@ -392,6 +410,16 @@ std::string Store::metrics_text() {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
            std::to_string(n) + "\n";
   };
+  std::uint64_t hits = impl_->stats->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+  std::uint64_t misses = impl_->stats->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  counter("latchkey_store_block_cache_hits_total", "Block cache hits (data, index and filter blocks).", hits);
+  counter("latchkey_store_block_cache_misses_total", "Block cache misses (blocks read from a table file).", misses);
+  char ratio[32];
+  std::snprintf(ratio, sizeof ratio, "%.6g", hits + misses ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0);
+  out += std::string("# HELP latchkey_store_block_cache_hit_ratio Block cache hits / lookups since start (0 before "
+                     "the first lookup).\n# TYPE latchkey_store_block_cache_hit_ratio gauge\n"
+                     "latchkey_store_block_cache_hit_ratio ") +
+         ratio + "\n";
   counter("latchkey_store_wal_syncs_total", "WAL syncs (fdatasync) by the commit queue.", impl_->commits->syncs());
   counter("latchkey_store_durable_waits_total", "Writes that waited for a WAL sync.", impl_->commits->waits());
   return out;

@@ -146,6 +146,10 @@ class Store {
   // Mail whose due time is <= now_ms, oldest first, at most `limit`.
   [[nodiscard]] Result<std::vector<MailRecord>> due_mail(std::int64_t now_ms, std::size_t limit);
 
+  // Messages in the mail queue, due or not, counted up to `limit` (a scan:
+  // call it off the IO threads).
+  [[nodiscard]] Result<std::size_t> count_mail(std::size_t limit);
+
   [[nodiscard]] Result<std::optional<std::string>> get_meta(std::string_view name);
 
   // Lock striping for read-modify-write: hold the returned lock around

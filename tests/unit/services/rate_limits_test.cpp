@@ -1,10 +1,12 @@
 #include "services/rate_limits.hpp"
 
 #include "../store/temp_dir.hpp"
+#include "core/metrics.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -79,6 +81,26 @@ TEST_CASE("ten failed logins lock the account for the rest of the window, from a
   CHECK(f.limits->begin_login(id_of(2), "victim@example.com", kT0 + 60'000).has_value());
   // The window ends: attempts are allowed again.
   CHECK(f.limits->begin_login(t, "victim@example.com", kT0 + 900'000).has_value());
+}
+
+TEST_CASE("each limit's refusals are counted for /metrics, under its own label") {
+  auto count = [](const char* limit) {
+    return metrics::counter("latchkey_rate_limit_rejections_total{limit=\"" + std::string(limit) + "\"}", "")
+        .load();
+  };
+  Fixture f;
+  const Id t = id_of(1);
+  auto ip0 = count("ip"), login0 = count("login"), mfa0 = count("mfa");
+  for (int i = 0; i < 10; ++i) REQUIRE(f.limits->check_ip(t, RouteClass::auth, "198.51.100.9", kT0).has_value());
+  CHECK(count("ip") == ip0);
+  CHECK_FALSE(f.limits->check_ip(t, RouteClass::auth, "198.51.100.9", kT0).has_value());
+  CHECK_FALSE(f.limits->check_ip(t, RouteClass::auth, "198.51.100.9", kT0).has_value());
+  CHECK(count("ip") == ip0 + 2);
+  for (int i = 0; i < 10; ++i) REQUIRE(f.limits->begin_login(t, "counted@example.com", kT0 + i).has_value());
+  CHECK_FALSE(f.limits->begin_login(t, "counted@example.com", kT0 + 100).has_value());
+  CHECK(count("login") == login0 + 1);
+  CHECK(count("mfa") == mfa0);
+  CHECK(count("ip") == ip0 + 2);
 }
 
 TEST_CASE("a released attempt (right password) does not count") {

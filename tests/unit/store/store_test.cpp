@@ -224,6 +224,24 @@ TEST_CASE("scans under the all-0xff tenant and user stay in range") {
   CHECK(sessions[0].session_id == id_of(0x03));
 }
 
+TEST_CASE("count_mail counts every queued message, due or not, up to its limit") {
+  TempDir dir;
+  auto store = open_store(dir);
+  CHECK(store->count_mail(10).value() == 0);
+  Batch batch;
+  batch.put_mail(mail(-50, 1));
+  batch.put_mail(mail(100, 2));
+  batch.put_mail(mail(std::numeric_limits<std::int64_t>::max(), 3));
+  commit(*store, batch);
+  CHECK(store->count_mail(10).value() == 3);
+  CHECK(store->count_mail(2).value() == 2);
+  CHECK(store->count_mail(0).value() == 0);
+  Batch sent;
+  sent.delete_mail(100, id_of(2));
+  commit(*store, sent);
+  CHECK(store->count_mail(10).value() == 2);
+}
+
 TEST_CASE("due_mail respects now, limit and due order") {
   TempDir dir;
   auto store = open_store(dir);
