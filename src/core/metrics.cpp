@@ -79,15 +79,13 @@ std::string_view family_of(std::string_view name) { return name.substr(0, name.f
 // order alone does not group them ("a_total" < "a_total_x" < "a_total{...}").
 template <class Map>
 void render_families(std::string& out, const Map& metrics, std::string_view type) {
-  std::map<std::string_view, std::vector<std::string_view>> families;
-  for (const auto& [name, m] : metrics) families[family_of(name)].push_back(name);
-  for (const auto& [family, names] : families) {
-    const auto& first = *metrics.find(names.front())->second;
-    out += "# HELP " + std::string(family) + " " + first.help + "\n# TYPE " + std::string(family) + " " +
-           std::string(type) + "\n";
-    for (auto name : names) {
-      out += std::string(name) + " " +
-             std::to_string(metrics.find(name)->second->value.load(std::memory_order_relaxed)) + "\n";
+  std::map<std::string_view, std::vector<typename Map::const_pointer>> families;
+  for (const auto& entry : metrics) families[family_of(entry.first)].push_back(&entry);
+  for (const auto& [family, series] : families) {
+    out += "# HELP " + std::string(family) + " " + series.front()->second->help + "\n# TYPE " +
+           std::string(family) + " " + std::string(type) + "\n";
+    for (const auto* entry : series) {
+      out += entry->first + " " + std::to_string(entry->second->value.load(std::memory_order_relaxed)) + "\n";
     }
   }
 }

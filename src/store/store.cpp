@@ -396,30 +396,32 @@ std::string Store::metrics_text() {
     if (!db.GetIntProperty(impl_->cf(spec.cf), rocksdb::DB::Properties::kEstimateNumKeys, &value)) value = 0;
     out += "latchkey_store_keys{family=\"" + std::string(spec.name) + "\"} " + std::to_string(value) + "\n";
   }
+  // One family, one sample: HELP and TYPE once, as the format requires.
+  auto family = [&](const char* name, const char* help, const char* type, const std::string& sample) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + sample +
+           "\n";
+  };
   auto gauge = [&](const char* name, const char* help, const std::string& property) {
     if (!db.GetAggregatedIntProperty(property, &value)) value = 0;
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
-           std::to_string(value) + "\n";
+    family(name, help, "gauge", std::to_string(value));
+  };
+  auto counter = [&](const char* name, const char* help, std::uint64_t n) {
+    family(name, help, "counter", std::to_string(n));
   };
   gauge("latchkey_store_block_cache_bytes", "Block cache usage.", rocksdb::DB::Properties::kBlockCacheUsage);
   gauge("latchkey_store_memtable_bytes", "Memtable memory.", rocksdb::DB::Properties::kCurSizeAllMemTables);
   gauge("latchkey_store_compactions_running", "Compactions running.", rocksdb::DB::Properties::kNumRunningCompactions);
   gauge("latchkey_store_compaction_pending_bytes", "Estimated bytes compaction still has to rewrite.",
         rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
-  auto counter = [&](const char* name, const char* help, std::uint64_t n) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
-           std::to_string(n) + "\n";
-  };
   std::uint64_t hits = impl_->stats->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
   std::uint64_t misses = impl_->stats->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
   counter("latchkey_store_block_cache_hits_total", "Block cache hits (data, index and filter blocks).", hits);
   counter("latchkey_store_block_cache_misses_total", "Block cache misses (blocks read from a table file).", misses);
   char ratio[32];
-  std::snprintf(ratio, sizeof ratio, "%.6g", hits + misses ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0);
-  out += std::string("# HELP latchkey_store_block_cache_hit_ratio Block cache hits / lookups since start (0 before "
-                     "the first lookup).\n# TYPE latchkey_store_block_cache_hit_ratio gauge\n"
-                     "latchkey_store_block_cache_hit_ratio ") +
-         ratio + "\n";
+  std::snprintf(ratio, sizeof ratio, "%.6g",
+                hits + misses ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0);
+  family("latchkey_store_block_cache_hit_ratio", "Block cache hits / lookups since start (0 before the first lookup).",
+         "gauge", ratio);
   counter("latchkey_store_wal_syncs_total", "WAL syncs (fdatasync) by the commit queue.", impl_->commits->syncs());
   counter("latchkey_store_durable_waits_total", "Writes that waited for a WAL sync.", impl_->commits->waits());
   return out;
