@@ -207,7 +207,7 @@ def paired(baseline, scenario, pairs, rate="rps"):
     for _ in range(pairs):
         runs.append(scenario())
         base.append(baseline())
-    ratios = [r[rate] / ((base[i] + base[i + 1]) / 2) for i, r in enumerate(runs)]
+    ratios = pair_ratios([r[rate] for r in runs], base)
     out = combine(runs)
     out["baseline_runs"] = [round(b, 1) for b in base]
     out["runs"] = [round(r[rate], 1) for r in runs]
@@ -215,6 +215,24 @@ def paired(baseline, scenario, pairs, rate="rps"):
     out["ratio_median"] = round(statistics.median(ratios), 3)
     out["baseline"] = round(statistics.mean(base), 1)
     return out
+
+
+def pair_ratios(rates, base):
+    """Each rate set against the mean of the baseline figures before and
+    after it (base has one more entry than rates)."""
+    return [r / ((base[i] + base[i + 1]) / 2) for i, r in enumerate(rates)]
+
+
+def with_sustained(result, sustained):
+    """Adds to a hash-bound scenario's paired() result its runs set against
+    the sustained hashing rates measured with each B2 (for the reader: B2's
+    median ignores the slow tail of hash times, so even a bare hashing loop
+    stays below it)."""
+    result["sustained_runs"] = [round(x, 1) for x in sustained]
+    ratios = pair_ratios(result["runs"], sustained)
+    result["sustained_pair_ratios"] = [round(x, 3) for x in ratios]
+    result["sustained_ratio_median"] = round(statistics.median(ratios), 3)
+    return result
 
 
 def absolute_runs(run, first=3, extra=3, limit=None):
@@ -333,15 +351,21 @@ def main():
         # B2: the Argon2id limit: one hashing thread per core, as the server
         # runs them, so the median also reflects what share of the cores this
         # run gets on a shared machine. 24 hashes a thread (~1 s): with 8,
-        # consecutive B2 runs differed by up to 60%.
+        # consecutive B2 runs differed by up to 60%. Beside the issue's B2
+        # (cores / median hash time) each measurement gives the rate the
+        # hashing threads sustained (hashes / wall time), which pays for the
+        # slow tail that the median leaves out: reported, not judged.
         def argon2_limit():
-            out = subprocess.run([os.path.join(build, "tools/loadgen/lk_seed"), "--hash-bench", "24", "--threads",
-                                  str(cores)], capture_output=True, text=True, check=True).stdout
-            hash_ms = json.loads(out)["hash_ms_median"]
-            return cores / (hash_ms / 1000), hash_ms
+            out = json.loads(subprocess.run([os.path.join(build, "tools/loadgen/lk_seed"), "--hash-bench", "24",
+                                             "--threads", str(cores)], capture_output=True, text=True,
+                                            check=True).stdout)
+            return {"b2": cores / (out["hash_ms_median"] / 1000), "hash_ms": out["hash_ms_median"],
+                    "hash_ms_mean": out["hash_ms_mean"], "sustained": out["hashes_per_s"]}
 
-        b2, hash_ms = argon2_limit()
-        sc["B2 argon2id limit"] = {"rps": round(b2, 1), "hash_ms": hash_ms, "threads": cores}
+        limit = argon2_limit()
+        sc["B2 argon2id limit"] = {"rps": round(limit["b2"], 1), "hash_ms": limit["hash_ms"],
+                                   "hash_ms_mean": limit["hash_ms_mean"], "sustained_rps": limit["sustained"],
+                                   "threads": cores}
 
         def hashing(conns, path, script):
             """A hash-bound scenario in short runs interleaved with B2
@@ -351,7 +375,14 @@ def main():
                 r = measured(srv, lambda: wrk(p, path, conns, hash_seg, script=script()))
                 drain_hashing(p)  # queued hashes must not slow the next B2
                 return r
-            return paired(lambda: argon2_limit()[0], run, hash_pairs, rate="ok_rps")
+            sustained = []
+
+            def baseline():
+                m = argon2_limit()
+                sustained.append(m["sustained"])
+                return m["b2"]
+            out = paired(baseline, run, hash_pairs, rate="ok_rps")
+            return with_sustained(out, sustained)
 
         def against_b1(server, path, headers):
             """Profile runs interleaved with B1 (/health) runs on the same,
@@ -621,6 +652,8 @@ def print_table(results):
         ratio = r.get("ratio", "")
         if name.startswith("B2"):
             ratio = f"median hash {r['hash_ms']:.1f} ms"
+            if "sustained_rps" in r:
+                ratio += f"; mean {r['hash_ms_mean']:.1f} ms, sustained {r['sustained_rps']:.0f}/s"
         print(f"{name:34} {f(r.get('rps'), '9.0f')} {f(r.get('ok_rps', r.get('rps')), '9.0f')} "
               f"{f(r.get('p50_ms'), '8.2f')} {f(r.get('p99_ms'), '8.2f')} {f(r.get('cpu_us_per_req'), '10.1f')} "
               f"{f(non2xx, '>8')}  {ratio:22} {r.get('target', ''):34} {met(r)}")
@@ -628,6 +661,9 @@ def print_table(results):
             base = "B2" if name.startswith(("login", "register")) else "B1"
             print(f"{'':34} {len(r['runs'])} runs {r['runs']} between {base} runs {r['baseline_runs']}: "
                   f"ratios {r['pair_ratios']}, median {r['ratio_median']}; p99 worst run {r['p99_max_ms']} ms")
+            if "sustained_runs" in r:
+                print(f"{'':34} (report) against the sustained hashing rates {r['sustained_runs']}: "
+                      f"ratios {r['sustained_pair_ratios']}, median {r['sustained_ratio_median']}")
             if "steal_pct_runs" in r:
                 print(f"{'':34} steal % in the runs {r['steal_pct_runs']}")
         if "lost_sessions" in r:

@@ -42,6 +42,15 @@ class Paired(unittest.TestCase):
         self.assertEqual(out["baseline_runs"], [100.0, 300.0, 100.0, 100.0])
         self.assertEqual(out["runs"], [100.0, 50.0, 80.0])
 
+    def test_hash_bound_runs_are_also_set_against_the_sustained_rates(self):
+        out = bench.paired(iter([80.0, 80.0, 80.0]).__next__, iter([run(60.0), run(70.0)]).__next__, 2)
+        out = bench.with_sustained(out, [70.0, 50.0, 90.0])
+        # 60 / mean(70, 50), 70 / mean(50, 90); the B2 ratios are untouched
+        self.assertEqual(out["sustained_pair_ratios"], [1.0, 1.0])
+        self.assertEqual(out["sustained_ratio_median"], 1.0)
+        self.assertEqual(out["sustained_runs"], [70.0, 50.0, 90.0])
+        self.assertEqual(out["pair_ratios"], [0.75, 0.875])
+
 
 class AbsoluteRuns(unittest.TestCase):
     def runs_of(self, steals):
@@ -126,10 +135,12 @@ class Table(unittest.TestCase):
         paired = bench.paired(iter([50000.0, 52000.0]).__next__, lambda: run(33000.0), 1)
         res = results_with(**{
             "B0 beast constant": run(40000.0),
-            "B2 argon2id limit": {"rps": 50.0, "hash_ms": 40.0, "threads": 2},
+            "B2 argon2id limit": {"rps": 50.0, "hash_ms": 40.0, "hash_ms_mean": 43.0, "sustained_rps": 45.0,
+                                  "threads": 2},
             "B1 health": bench.combine([run(51000.0)]),
             "profile 1k users": paired,
-            "login 8 clients": bench.paired(iter([50.0, 52.0]).__next__, lambda: run(48.0), 1, rate="ok_rps"),
+            "login 8 clients": bench.with_sustained(
+                bench.paired(iter([50.0, 52.0]).__next__, lambda: run(48.0), 1, rate="ok_rps"), [45.0, 47.0]),
             "refresh 64 chains strict": {"rps": 11000.0, "requests": 1000, "p50_ms": 5.0, "p99_ms": 12.0,
                                          "p99_max_ms": 13.0, "errors": 0, "lost_sessions": 0, "runs": [11000.0],
                                          "steal_pct_runs": [0.1], "judged_runs": [11000.0]},
@@ -153,6 +164,8 @@ class Table(unittest.TestCase):
         self.assertIn("rocksdb 7.8.3", text)
         self.assertIn("refresh 64 chains strict", text)
         self.assertIn("start to healthy, 1000k users", text)
+        self.assertIn("sustained 45/s", text)
+        self.assertIn("against the sustained hashing rates [45.0, 47.0]", text)
 
 
 if __name__ == "__main__":
