@@ -70,10 +70,16 @@ void append_response_head(std::string& out, const Response& res, const HeadOptio
   // unless told.
   if (options.version >= 11 && !options.keep_alive) known_field(out, "Connection", "close");
   if (options.version < 11 && options.keep_alive) known_field(out, "Connection", "keep-alive");
-  // Always present, 204 included (Content-Length: 0), as Beast wrote it.
-  out.append("Content-Length: ");
-  number(out, res.body.size());
-  out.append("\r\n\r\n");
+  // RFC 9110 8.6: a 1xx or 204 answer must not carry Content-Length (Beast's
+  // prepare_payload wrote "Content-Length: 0" there). A 304's would have to
+  // be that of the 200 it stands for, so it is left out too. The caller has
+  // emptied their bodies.
+  if (res.status / 100 != 1 && res.status != 204 && res.status != 304) {
+    out.append("Content-Length: ");
+    number(out, res.body.size());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
 }
 
 }  // namespace lk::http

@@ -519,6 +519,11 @@ def raw_exchange(port: int, data: bytes, timeout: float = 10) -> RawResult:
     return RawResult(status, headers, body, reset, buf)
 
 
+def _bodiless(status: int) -> bool:
+    """1xx, 204 and 304 answers end with their head (RFC 9110 6.4.1)."""
+    return status // 100 == 1 or status in (204, 304)
+
+
 def _split_response(buf: bytes) -> tuple[int | None, Headers, bytes]:
     head, sep, body = buf.partition(b"\r\n\r\n")
     if not sep:
@@ -533,7 +538,9 @@ def _split_response(buf: bytes) -> tuple[int | None, Headers, bytes]:
         pairs.append((k.strip(), v.strip()))
     hdrs = Headers(pairs)
     length = hdrs.get("Content-Length")
-    if length is not None and length.isdigit():
+    if _bodiless(int(m.group(1))):
+        body = b""
+    elif length is not None and length.isdigit():
         body = body[:int(length)]
     return int(m.group(1)), hdrs, body
 
@@ -542,6 +549,8 @@ def _complete_response(buf: bytes) -> bool:
     status, hdrs, body = _split_response(buf)
     if status is None:
         return False
+    if _bodiless(status):
+        return True
     length = hdrs.get("Content-Length")
     return length is not None and length.isdigit() and len(body) >= int(length)
 

@@ -245,9 +245,6 @@ class MalformedInputTest(ServerTestCase):
             self.assertEqual(r.json.get("error", {}).get("code"), "PAYLOAD_TOO_LARGE")
 
 
-if __name__ == "__main__":
-    harness.main()
-
 
 class AccessLogTest(unittest.TestCase):
     """The access log is buffered while serving (app/log_flusher.hpp): lines
@@ -377,3 +374,51 @@ class SplitHeaderTest(ServerTestCase):
         sock.sendall(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\nGET /nope HTTP/1.1\r\nHost: test\r\n\r\n")
         self.assertEqual(answer()[0], b"HTTP/1.1 200 OK")
         self.assertEqual(answer()[0], b"HTTP/1.1 404 Not Found")
+
+
+class PreflightTest(ServerTestCase):
+    """CORS preflight (OPTIONS, any path): 204 with the CORS answer headers,
+    no Content-Length (RFC 9110 8.6) and no body, and the kept-alive
+    connection goes on with the next request."""
+
+    def test_a_preflight_answers_204_without_content_length_and_the_connection_goes_on(self):
+        sock = socket.create_connection((harness.HOST, self.server.port), timeout=10)
+        self.addCleanup(sock.close)
+        origin = "https://app.example"
+        sock.sendall(f"OPTIONS {API}/auth/login HTTP/1.1\r\nHost: test\r\nOrigin: {origin}\r\n"
+                     "Access-Control-Request-Method: POST\r\n"
+                     "Access-Control-Request-Headers: content-type, x-api-key\r\n\r\n"
+                     "GET /health HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+        data = b""
+        while data.count(b"\r\n\r\n") < 2 or not data.endswith(b"}"):
+            chunk = sock.recv(65536)
+            self.assertTrue(chunk, data)
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        self.assertEqual(lines[0], "HTTP/1.1 204 No Content")
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        self.assertNotIn("content-length", headers)
+        self.assertEqual(headers["access-control-allow-origin"], origin)
+        self.assertEqual(headers["access-control-allow-credentials"], "true")
+        self.assertIn("POST", headers["access-control-allow-methods"])
+        allowed = headers["access-control-allow-headers"].lower()
+        self.assertIn("content-type", allowed)
+        self.assertIn("x-api-key", allowed)
+        self.assertEqual(headers["access-control-max-age"], "600")
+        self.assertEqual(headers["vary"], "Origin")
+        # The next bytes are the second answer: the preflight had no body.
+        self.assertTrue(rest.startswith(b"HTTP/1.1 200 OK\r\n"), rest[:200])
+        self.assertEqual(json.loads(rest.partition(b"\r\n\r\n")[2])["status"], "healthy")
+
+    def test_raw_exchange_reads_a_204_to_the_end_of_its_head(self):
+        started = time.monotonic()
+        r = raw_exchange(self.server.port, f"OPTIONS {API}/users/profile HTTP/1.1\r\nHost: test\r\n"
+                                           "Origin: https://app.example\r\n\r\n".encode(), timeout=5)
+        self.assertEqual(r.status, 204)
+        self.assertEqual(r.body, b"")
+        self.assertLess(time.monotonic() - started, 2)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -27,6 +27,9 @@ std::string beast_bytes(const Response& res, const HeadOptions& o) {
   out.body() = res.body;
   out.keep_alive(o.keep_alive);
   out.prepare_payload();
+  // Where we differ on purpose: no Content-Length in a 1xx, 204 or 304
+  // answer (RFC 9110 8.6); Beast's prepare_payload sets "0".
+  if (res.status / 100 == 1 || res.status == 204 || res.status == 304) out.erase(bhttp::field::content_length);
   std::ostringstream s;
   s << out;
   return s.str();
@@ -79,6 +82,27 @@ TEST_CASE("response head: the same bytes as Beast's serializer") {
         }
       }
     }
+  }
+}
+
+TEST_CASE("response head: no Content-Length on 1xx, 204 and 304; every other answer has one, 0 included") {
+  for (int status : {100, 204, 304}) {
+    Response res;
+    res.status = status;
+    res.content_type.clear();
+    std::string out;
+    append_response_head(out, res, {11, true, "id", false});
+    CAPTURE(status);
+    CHECK(out.find("Content-Length") == std::string::npos);
+    CHECK(out.find("\r\n\r\n") == out.size() - 4);
+  }
+  for (int status : {200, 201, 205, 302, 401, 503}) {
+    Response res;
+    res.status = status;
+    std::string out;
+    append_response_head(out, res, {11, true, "id", false});
+    CAPTURE(status);
+    CHECK(out.ends_with("\r\nContent-Length: 0\r\n\r\n"));
   }
 }
 
