@@ -21,8 +21,9 @@ struct HeadOptions {
 // Appends "HTTP/1.1 <status> <reason>\r\n", then Server, Content-Type (when
 // set), X-Request-Id, X-Content-Type-Options, Cache-Control (API paths),
 // res.headers in order, Connection (only when it differs from the version's
-// default), Content-Length and the blank line: the same bytes Beast's
-// serializer wrote (which includes "Content-Length: 0" on a 204). A header whose name or value holds
+// default), Content-Length (res.body's size; none on 1xx, 204 and 304, RFC
+// 9110 8.6) and the blank line: the same bytes Beast's serializer wrote, but
+// for that "Content-Length: 0" it put on a 204. A header whose name or value holds
 // a control character other than tab (CR, LF, NUL...) is left out rather
 // than allowed to split the response.
 void append_response_head(std::string& out, const Response& res, const HeadOptions& options);

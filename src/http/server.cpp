@@ -104,12 +104,14 @@ Response preflight(const Request& req) {
 }
 
 // Writes the head and the body with one gathered send (the caller empties
-// the body of HEAD answers and bodiless statuses).
+// the body of bodiless statuses). A HEAD answer's head describes the body a
+// GET would get (its Content-Length, RFC 9110 8.6) and the body stays
+// unsent: `send_body` false.
 awaitable<beast::error_code> write_response(beast::tcp_stream& stream, std::string& head, const Response& res,
-                                            HeadOptions options) {
+                                            HeadOptions options, bool send_body = true) {
   head.clear();
   append_response_head(head, res, options);
-  std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body)};
+  std::array<net::const_buffer, 2> buffers{net::buffer(head), send_body ? net::buffer(res.body) : net::const_buffer()};
   // Nearly every answer fits the socket's send buffer, so try one
   // non-blocking send first (the socket is in non-blocking mode, see
   // do_session). Only what is left, when the client reads slowly, goes
@@ -262,9 +264,10 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
       res = co_await router->dispatch(req);
     }
     int status = res.status;
-    // HEAD keeps the Content-Length of an empty body, as before; statuses
-    // that cannot have a body send none.
-    if (req.method == "HEAD" || status / 100 == 1 || status == 204 || status == 304) res.body.clear();
+    // Statuses that cannot have a body send none; HEAD sends the head of
+    // the GET answer (its Content-Length included) without the body.
+    if (status / 100 == 1 || status == 204 || status == 304) res.body.clear();
+    bool send_body = req.method != "HEAD";
     keep_alive = keep_alive && !state->stopping.load();
     HeadOptions head_options{version, keep_alive, req.request_id, req.path.starts_with("/api/")};
     // Counted before the answer leaves, so a client that scrapes /metrics
@@ -279,7 +282,7 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
       net::steady_timer pause(stream.get_executor(), options->shed_pause);
       co_await pause.async_wait(kUseTuple);
     }
-    auto wec = co_await write_response(stream, head, res, head_options);
+    auto wec = co_await write_response(stream, head, res, head_options, send_body);
     log::info("request", {{"method", req.method},
                           {"path", req.path},
                           {"tenant", res.log_tenant},

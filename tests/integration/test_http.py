@@ -420,5 +420,50 @@ class PreflightTest(ServerTestCase):
         self.assertLess(time.monotonic() - started, 2)
 
 
+
+class HeadTest(ServerTestCase):
+    """HEAD is answered by the GET route: the same head, Content-Length the
+    GET body's length (RFC 9110 8.6), and no body on the wire."""
+
+    @classmethod
+    def setUpServer(cls):
+        cls.tenant = create_tenant(cls.server)
+
+    def test_head_has_the_get_length_and_no_body_and_the_connection_goes_on(self):
+        sock = socket.create_connection((harness.HOST, self.server.port), timeout=10)
+        self.addCleanup(sock.close)
+        request = (f"{{}} {API}/.well-known/jwks.json HTTP/1.1\r\nHost: test\r\n"
+                   f"X-API-Key: {self.tenant['api_key']}\r\n\r\n")
+        sock.sendall((request.format("HEAD") + request.format("GET")).encode())
+        data = b""
+
+        def answer(with_body):
+            nonlocal data
+            while b"\r\n\r\n" not in data:
+                chunk = sock.recv(65536)
+                self.assertTrue(chunk, data)
+                data += chunk
+            head, _, data = data.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+            length = int(headers["content-length"])
+            if not with_body:
+                return lines[0], length, b""
+            while len(data) < length:
+                chunk = sock.recv(65536)
+                self.assertTrue(chunk, data)
+                data += chunk
+            body, data = data[:length], data[length:]
+            return lines[0], length, body
+
+        head_status, head_length, _ = answer(with_body=False)
+        get_status, get_length, body = answer(with_body=True)
+        self.assertEqual((head_status, get_status), ("HTTP/1.1 200 OK", "HTTP/1.1 200 OK"))
+        self.assertGreater(head_length, 0)
+        self.assertEqual(head_length, get_length)
+        self.assertIn("keys", json.loads(body))
+        self.assertEqual(data, b"")  # nothing but the two answers
+
+
 if __name__ == "__main__":
     harness.main()

@@ -64,7 +64,7 @@ TEST_CASE("response head: the same bytes as Beast's serializer") {
   Response text;
   text.content_type = "text/plain; version=0.0.4";
   text.body = "latchkey_up 1\n";
-  Response empty;  // a HEAD answer: the body was cleared
+  Response empty;  // a 200 with an empty body
   Response teapot;
   teapot.status = 503;
   teapot.add_header("Retry-After", " 1 ");  // Beast trimmed values
