@@ -74,7 +74,7 @@ void append_response_head(std::string& out, const Response& res, const HeadOptio
   // prepare_payload wrote "Content-Length: 0" there). A 304's would have to
   // be that of the 200 it stands for, so it is left out too. The caller has
   // emptied their bodies.
-  if (res.status / 100 != 1 && res.status != 204 && res.status != 304) {
+  if (!bodiless(res.status)) {
     out.append("Content-Length: ");
     number(out, res.body.size());
     out.append("\r\n");

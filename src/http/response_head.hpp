@@ -18,6 +18,10 @@ struct HeadOptions {
   bool api_path = false;  // adds Cache-Control: no-store
 };
 
+// 1xx, 204 and 304 answers have no content (RFC 9110 6.4.1): no body, and
+// no Content-Length either (8.6).
+constexpr bool bodiless(int status) { return status / 100 == 1 || status == 204 || status == 304; }
+
 // Appends "HTTP/1.1 <status> <reason>\r\n", then Server, Content-Type (when
 // set), X-Request-Id, X-Content-Type-Options, Cache-Control (API paths),
 // res.headers in order, Connection (only when it differs from the version's

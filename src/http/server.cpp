@@ -266,7 +266,7 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     int status = res.status;
     // Statuses that cannot have a body send none; HEAD sends the head of
     // the GET answer (its Content-Length included) without the body.
-    if (status / 100 == 1 || status == 204 || status == 304) res.body.clear();
+    if (bodiless(status)) res.body.clear();
     bool send_body = req.method != "HEAD";
     keep_alive = keep_alive && !state->stopping.load();
     HeadOptions head_options{version, keep_alive, req.request_id, req.path.starts_with("/api/")};
