@@ -42,14 +42,22 @@ class Paired(unittest.TestCase):
         self.assertEqual(out["baseline_runs"], [100.0, 300.0, 100.0, 100.0])
         self.assertEqual(out["runs"], [100.0, 50.0, 80.0])
 
-    def test_hash_bound_runs_are_also_set_against_the_sustained_rates(self):
+    def test_hash_bound_runs_are_also_set_against_the_reported_rates(self):
         out = bench.paired(iter([80.0, 80.0, 80.0]).__next__, iter([run(60.0), run(70.0)]).__next__, 2)
-        out = bench.with_sustained(out, [70.0, 50.0, 90.0])
+        out = bench.with_report(out, "sustained", [70.0, 50.0, 90.0])
+        out = bench.with_report(out, "lone", [100.0, 100.0, 75.0])
         # 60 / mean(70, 50), 70 / mean(50, 90); the B2 ratios are untouched
         self.assertEqual(out["sustained_pair_ratios"], [1.0, 1.0])
         self.assertEqual(out["sustained_ratio_median"], 1.0)
         self.assertEqual(out["sustained_runs"], [70.0, 50.0, 90.0])
+        # 60 / 100, 70 / 87.5
+        self.assertEqual(out["lone_pair_ratios"], [0.6, 0.8])
+        self.assertEqual(out["lone_ratio_median"], 0.7)
         self.assertEqual(out["pair_ratios"], [0.75, 0.875])
+        self.assertEqual(out["ratio_median"], 0.812)
+        res = results_with(**{"login 8 clients": out})
+        bench.judge(res)
+        self.assertFalse(res["scenarios"]["login 8 clients"]["met"])  # 0.812 x B2; the reports do not judge
 
 
 class AbsoluteRuns(unittest.TestCase):
@@ -136,11 +144,12 @@ class Table(unittest.TestCase):
         res = results_with(**{
             "B0 beast constant": run(40000.0),
             "B2 argon2id limit": {"rps": 50.0, "hash_ms": 40.0, "hash_ms_mean": 43.0, "sustained_rps": 45.0,
-                                  "threads": 2},
+                                  "lone_hash_ms": 36.0, "lone_rps": 55.6, "threads": 2},
             "B1 health": bench.combine([run(51000.0)]),
             "profile 1k users": paired,
-            "login 8 clients": bench.with_sustained(
-                bench.paired(iter([50.0, 52.0]).__next__, lambda: run(48.0), 1, rate="ok_rps"), [45.0, 47.0]),
+            "login 8 clients": bench.with_report(bench.with_report(
+                bench.paired(iter([50.0, 52.0]).__next__, lambda: run(48.0), 1, rate="ok_rps"), "sustained",
+                [45.0, 47.0]), "lone", [55.0, 56.0]),
             "refresh 64 chains strict": {"rps": 11000.0, "requests": 1000, "p50_ms": 5.0, "p99_ms": 12.0,
                                          "p99_max_ms": 13.0, "errors": 0, "lost_sessions": 0, "runs": [11000.0],
                                          "steal_pct_runs": [0.1], "judged_runs": [11000.0]},
@@ -166,6 +175,8 @@ class Table(unittest.TestCase):
         self.assertIn("start to healthy, 1000k users", text)
         self.assertIn("sustained 45/s", text)
         self.assertIn("against the sustained hashing rates [45.0, 47.0]", text)
+        self.assertIn("one hash alone 36.0 ms (56/s)", text)
+        self.assertIn("against cores / one hash alone [55.0, 56.0]", text)
 
 
 if __name__ == "__main__":
