@@ -354,7 +354,7 @@ def main():
         # B2: the Argon2id limit: one hashing thread per core, as the server
         # runs them, so the median also reflects what share of the cores this
         # run gets on a shared machine, and that two hashes at once are slower
-        # than one alone (they share the L3 cache and memory bandwidth). 24
+        # than one alone here (likely the shared L3 cache; see README). 24
         # hashes a thread (~1 s): with 8, consecutive B2 runs differed by up
         # to 60%. Beside the issue's B2 (cores / median hash time) each
         # measurement gives the rate the hashing threads sustained (hashes /
@@ -367,12 +367,14 @@ def main():
                                              check=True).stdout)
 
         def argon2_limit(with_lone=True):
+            """cores / median hash time with every core hashing (B2) and, if
+            with_lone, with one thread hashing alone."""
             out = hash_bench(cores)
-            m = {"b2": cores / (out["hash_ms_median"] / 1000), "hash_ms": out["hash_ms_median"],
+            m = {"b2": cores * 1000 / out["hash_ms_median"], "hash_ms": out["hash_ms_median"],
                  "hash_ms_mean": out["hash_ms_mean"], "sustained": out["hashes_per_s"]}
             if with_lone:
-                lone = hash_bench(1)
-                m.update(lone_hash_ms=lone["hash_ms_median"], lone=cores / (lone["hash_ms_median"] / 1000))
+                lone_ms = hash_bench(1)["hash_ms_median"]
+                m.update(lone_hash_ms=lone_ms, lone=cores * 1000 / lone_ms)
             return m
 
         limit = argon2_limit()
@@ -680,12 +682,10 @@ def print_table(results):
             base = "B2" if name.startswith(("login", "register")) else "B1"
             print(f"{'':34} {len(r['runs'])} runs {r['runs']} between {base} runs {r['baseline_runs']}: "
                   f"ratios {r['pair_ratios']}, median {r['ratio_median']}; p99 worst run {r['p99_max_ms']} ms")
-            if "sustained_runs" in r:
-                print(f"{'':34} (report) against the sustained hashing rates {r['sustained_runs']}: "
-                      f"ratios {r['sustained_pair_ratios']}, median {r['sustained_ratio_median']}")
-            if "lone_runs" in r:
-                print(f"{'':34} (report) against cores / one hash alone {r['lone_runs']}: "
-                      f"ratios {r['lone_pair_ratios']}, median {r['lone_ratio_median']}")
+            for key, label in (("sustained", "the sustained hashing rates"), ("lone", "cores / one hash alone")):
+                if f"{key}_runs" in r:  # see with_report()
+                    print(f"{'':34} (report) against {label} {r[key + '_runs']}: "
+                          f"ratios {r[key + '_pair_ratios']}, median {r[key + '_ratio_median']}")
             if "steal_pct_runs" in r:
                 print(f"{'':34} steal % in the runs {r['steal_pct_runs']}")
         if "lost_sessions" in r:
