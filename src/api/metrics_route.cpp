@@ -64,6 +64,9 @@ awaitable<http::Response> metrics_page(Api& api, http::Request& req) {
     extra += sample("latchkey_pool_rejections", "{pool=\"" + pool->name() + "\"}",
                     static_cast<double>(pool->rejections()));
   }
+  extra += gauge("latchkey_pool_abandoned",
+                 "Queued password hashes skipped because their client closed the connection first (since start).",
+                 static_cast<double>(ctx.cpu.abandoned()));
   extra += ctx.store.metrics_text();
   // A scan, so on the blocking pool; left out when that pool is saturated
   // or the read fails, rather than reported wrong.

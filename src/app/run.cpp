@@ -156,9 +156,11 @@ int serve(const Config& config) {
   // lowered priority so a flood of hashes cannot slow the IO threads; a job
   // is admitted while its expected wait in the queue stays under
   // --hash-queue-wait (so a burst of honest logins queues instead of being
-  // shed), past that 503 SERVICE_BUSY at once, before any work is done.
+  // shed), past that 503 SERVICE_BUSY at once, before any work is done. A
+  // queued hash whose client has closed the connection is skipped: nobody
+  // would read its answer.
   Pool cpu(PoolOptions{"cpu", cores, cores * kMaxHashJobsPerCore, std::chrono::milliseconds(config.hash_queue_wait_ms),
-                       kInitialHashTime, config.hash_priority});
+                       kInitialHashTime, config.hash_priority, /*skips_abandoned=*/true});
   // Request-path store work: refresh rotations, commits that wait for
   // durability. A few threads per core: more only added wake-ups and
   // context switches (tools/bench, 64 refresh chains: 8 threads ~8.9k/s,

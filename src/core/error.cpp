@@ -40,6 +40,7 @@ std::string_view errc_name(Errc code) {
     case Errc::rate_limited: return "RATE_LIMITED";
     case Errc::internal_error: return "INTERNAL_ERROR";
     case Errc::service_busy: return "SERVICE_BUSY";
+    case Errc::client_closed: return "CLIENT_CLOSED_REQUEST";
   }
   return "INTERNAL_ERROR";
 }

@@ -30,6 +30,10 @@ enum class Errc {
   rate_limited,
   internal_error,
   service_busy,
+  // Never sent: the client closed its connection before the password hash
+  // its request queued for began, so the hash was skipped (the server logs
+  // and counts it as 499 and closes the connection).
+  client_closed,
 };
 
 struct FieldError {

@@ -38,6 +38,7 @@ Pool::Pool(PoolOptions options)
     : name_(std::move(options.name)),
       admission_(limits_of(options)),
       times_jobs_(options.max_queue_wait.count() > 0),
+      skips_abandoned_(options.skips_abandoned),
       context_(std::max(1, options.threads)),
       work_(context_.get_executor()) {
   int threads = std::max(1, options.threads);
@@ -85,7 +86,23 @@ JobTimer::~JobTimer() {
   if (pool_.times_jobs()) pool_.record(thread_cpu_time() - started_);
 }
 
+std::shared_ptr<std::atomic<bool>> watch_cancellation(const Pool& pool, net::cancellation_slot slot) {
+  if (!pool.skips_abandoned() || !slot.is_connected()) return nullptr;
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  // The slot holds this handler until the operation completes (the
+  // coroutine clears it then), so a later cancellation cannot reach it.
+  slot.assign([cancelled](net::cancellation_type type) {
+    if ((type & net::cancellation_type::terminal) != net::cancellation_type::none) cancelled->store(true);
+  });
+  return cancelled;
+}
+
 }  // namespace detail
+
+Error abandoned_error(const Pool& pool) {
+  return make_error(Errc::client_closed, "The client closed the connection",
+                    pool.name() + " job skipped: its client left before it began");
+}
 
 Error busy_error(const Pool& pool, std::chrono::nanoseconds expected_wait) {
   Error e = make_error(Errc::service_busy, "Server is busy, retry shortly", pool.name() + " pool saturated");

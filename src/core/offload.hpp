@@ -8,6 +8,12 @@
 // run_on then fails fast with 503 SERVICE_BUSY and a Retry-After instead of
 // queueing without bound. Each pool starts its own threads, so that each can
 // set its scheduling priority (core/thread_priority.hpp).
+//
+// A pool made with skips_abandoned drops a queued job whose caller was
+// cancelled before the job began (the HTTP server cancels a request whose
+// client closed the connection): run_on then returns Errc::client_closed and
+// the job never runs. Only for jobs with no effect but their result (password
+// hashes): a job that has begun always runs to the end.
 #pragma once
 
 #include "core/admission.hpp"
@@ -15,6 +21,7 @@
 #include "core/net.hpp"
 #include "core/thread_priority.hpp"
 
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -23,9 +30,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -42,6 +51,7 @@ struct PoolOptions {
   std::chrono::milliseconds max_queue_wait{0};    // zero: the count alone bounds the queue
   std::chrono::milliseconds initial_job_time{0};  // wait estimate until a job has been timed
   ThreadPriority priority = ThreadPriority::normal;
+  bool skips_abandoned = false;                   // see the top of this file
 };
 
 class Pool {
@@ -57,6 +67,10 @@ class Pool {
   const std::string& name() const { return name_; }
   int in_flight() const { return admission_.in_flight(); }
   std::uint64_t rejections() const { return admission_.rejections(); }
+  bool skips_abandoned() const { return skips_abandoned_; }
+  // Queued jobs dropped because their caller was cancelled (since start).
+  std::uint64_t abandoned() const { return abandoned_.load(std::memory_order_relaxed); }
+  void count_abandoned() { abandoned_.fetch_add(1, std::memory_order_relaxed); }
   // The expected run time of one job (the wait estimate's unit).
   std::chrono::nanoseconds job_time() const { return admission_.job_time(); }
   // Lets queued jobs finish, then joins the threads. Idempotent.
@@ -75,6 +89,8 @@ class Pool {
   std::string name_;
   Admission admission_;
   bool times_jobs_;
+  bool skips_abandoned_;
+  std::atomic<std::uint64_t> abandoned_{0};
   net::io_context context_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
@@ -83,6 +99,9 @@ class Pool {
 // 503 SERVICE_BUSY with a Retry-After of the expected wait in whole seconds
 // (at least 1); the pool's name goes to the log only.
 Error busy_error(const Pool& pool, std::chrono::nanoseconds expected_wait = {});
+
+// Errc::client_closed: a job skipped because its caller was cancelled.
+Error abandoned_error(const Pool& pool);
 
 // The 503 a job arriving now would get, if any, without taking a slot: lets
 // a caller refuse before doing work that only the job needs. run_on still
@@ -135,43 +154,50 @@ struct TimedJob {
   }
 };
 
+// For a pool that skips abandoned jobs: a flag that a terminal cancellation
+// of the caller (through `slot`) sets, for the job to read before it begins.
+// Null when the pool runs every job or the caller cannot be cancelled.
+std::shared_ptr<std::atomic<bool>> watch_cancellation(const Pool& pool, net::cancellation_slot slot);
+
 // Posts `job` to the pool and completes on the caller's executor with its
-// value or exception. Not co_spawn: a co_spawned function that completes
-// without suspending is posted once more to the pool's queue before its
-// caller is resumed, so with a long queue every job would wait twice.
+// value (true for a void job) or exception, or with neither when the job was
+// skipped (see skips_abandoned). Not co_spawn: a co_spawned function that
+// completes without suspending is posted once more to the pool's queue
+// before its caller is resumed, so with a long queue every job would wait
+// twice.
 template <class R, class Job>
 auto post_job(Pool& pool, Job job) {
-  using Signature =
-      std::conditional_t<std::is_void_v<R>, void(std::exception_ptr), void(std::exception_ptr, std::optional<R>)>;
-  return net::async_initiate<const net::use_awaitable_t<>, Signature>(
+  using Value = std::conditional_t<std::is_void_v<R>, bool, R>;
+  return net::async_initiate<const net::use_awaitable_t<>, void(std::exception_ptr, std::optional<Value>)>(
       [&pool](auto handler, Job job) {
         // Keeps the caller's executor alive while the job is on the pool.
         auto work = net::make_work_guard(net::get_associated_executor(handler));
-        net::post(pool.executor(), [handler = std::move(handler), work = std::move(work),
+        auto cancelled = watch_cancellation(pool, net::get_associated_cancellation_slot(handler));
+        net::post(pool.executor(), [&pool, handler = std::move(handler), work = std::move(work),
+                                    cancelled = std::move(cancelled),
                                     job = std::optional<Job>(std::move(job))]() mutable {
           std::exception_ptr error;
-          std::optional<std::conditional_t<std::is_void_v<R>, bool, R>> value;
-          try {
-            if constexpr (std::is_void_v<R>) {
-              (*job)();
-            } else {
-              value.emplace((*job)());
+          std::optional<Value> value;
+          if (cancelled && cancelled->load()) {
+            pool.count_abandoned();
+          } else {
+            try {
+              if constexpr (std::is_void_v<R>) {
+                (*job)();
+                value.emplace(true);
+              } else {
+                value.emplace((*job)());
+              }
+            } catch (...) {
+              error = std::current_exception();
             }
-          } catch (...) {
-            error = std::current_exception();
           }
           // Frees the slot (and whatever the function captured) before the
           // caller can resume: a caller that runs again at once finds it free.
           job.reset();
-          if constexpr (std::is_void_v<R>) {
-            net::dispatch(work.get_executor(),
-                          [handler = std::move(handler), error]() mutable { std::move(handler)(error); });
-          } else {
-            net::dispatch(work.get_executor(),
-                          [handler = std::move(handler), error, value = std::move(value)]() mutable {
-                            std::move(handler)(error, std::move(value));
-                          });
-          }
+          net::dispatch(work.get_executor(), [handler = std::move(handler), error, value = std::move(value)]() mutable {
+            std::move(handler)(error, std::move(value));
+          });
           work.reset();
         });
       },
@@ -191,11 +217,11 @@ awaitable<RunOnResult<F>> run_on(Pool& pool, F fn) {
   auto admitted = pool.try_acquire();
   if (!admitted.admitted) co_return busy_error(pool, admitted.expected_wait);
   detail::TimedJob<F> job{&pool, detail::Slot(pool), std::move(fn)};
+  auto value = co_await detail::post_job<R>(pool, std::move(job));
+  if (!value) co_return abandoned_error(pool);
   if constexpr (std::is_void_v<R>) {
-    co_await detail::post_job<R>(pool, std::move(job));
     co_return Result<void>{};
   } else {
-    std::optional<R> value = co_await detail::post_job<R>(pool, std::move(job));
     co_return RunOnResult<F>(std::move(*value));
   }
 }

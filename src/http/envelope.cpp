@@ -25,6 +25,7 @@ int status_of(Errc code) {
     case Errc::rate_limited: return 429;
     case Errc::internal_error: return 500;
     case Errc::service_busy: return 503;
+    case Errc::client_closed: return kClientClosedStatus;
   }
   return 500;
 }

@@ -11,6 +11,9 @@
 namespace lk::http {
 
 int status_of(Errc code);
+// Errc::client_closed's status (nginx's "client closed request"): never
+// written, only logged and counted.
+inline constexpr int kClientClosedStatus = 499;
 
 // {"success":true,"statusCode":status,"data":data}
 Response ok(boost::json::object data, int status = 200);

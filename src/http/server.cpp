@@ -9,6 +9,8 @@
 #include "http/response_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -24,9 +27,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <iterator>
+#include <memory>
 
 namespace lk::http {
 
@@ -171,8 +179,62 @@ struct InFlightGuard {
   }
 };
 
+// Watches a connection while one of its requests is handled. A client that
+// closes the connection meanwhile has given up on the answer: the watch then
+// cancels the session's coroutine (its co_spawn's cancellation slot is the
+// signal's), and a pool that skips abandoned jobs (the password hashes, see
+// core/offload.hpp) drops the work the request queued. Shared by the
+// session, its co_spawn and the pending wait on the socket; all three run on
+// the connection's strand.
+struct CloseWatch {
+  net::cancellation_signal signal;
+  std::uint64_t request = 0;  // which request the pending wait belongs to
+  bool watching = false;      // a request is being handled
+  bool waiting = false;       // an async_wait of `request` is pending
+  bool closed = false;        // the client closed while its request was handled
+};
+
+void wait_for_close(tcp::socket& socket, const std::shared_ptr<CloseWatch>& watch) {
+  watch->waiting = true;
+  socket.async_wait(tcp::socket::wait_read, [&socket, watch, request = watch->request](beast::error_code ec) {
+    // A wait of an earlier request, cancelled late: not ours to touch.
+    if (request != watch->request) return;
+    watch->waiting = false;
+    // Cancelled, or the answer is on its way (the socket may be gone).
+    if (ec || !watch->watching) return;
+    char byte = 0;
+    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return;  // the next request, pipelined: the client is still there
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      wait_for_close(socket, watch);
+      return;
+    }
+    watch->closed = true;  // end of stream, or reset
+    watch->signal.emit(net::cancellation_type::terminal);
+  });
+}
+
+// Requests that can queue a password hash (none is a GET) are watched; the
+// rest answer too fast for a watch to pay.
+bool worth_watching(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+void start_watch(tcp::socket& socket, const std::shared_ptr<CloseWatch>& watch) {
+  ++watch->request;
+  watch->watching = true;
+  wait_for_close(socket, watch);
+}
+
+void stop_watch(tcp::socket& socket, CloseWatch& watch) {
+  watch.watching = false;
+  beast::error_code ec;
+  if (watch.waiting) socket.cancel(ec);
+}
+
 awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const ServerOptions* options,
-                           std::shared_ptr<ServerState> state) {
+                           std::shared_ptr<ServerState> state, std::shared_ptr<CloseWatch> watch) {
+  // A cancelled session (its client left, see CloseWatch) carries on to the
+  // end of its request: only the operations that opt in react.
+  co_await net::this_coro::throw_if_cancelled(false);
   ConnectionGuard connection(*state);
   // Synchronous sends then return would_block instead of waiting (see
   // write_response); Asio's asynchronous operations are unaffected.
@@ -258,10 +320,13 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     // Plain statements around co_await: GCC 12 mishandles co_await inside a
     // conditional expression.
     Response res;
+    bool watched = worth_watching(req.method);
     if (req.method == "OPTIONS") {
       res = preflight(req);
     } else {
+      if (watched) start_watch(stream.socket(), watch);
       res = co_await router->dispatch(req);
+      if (watched) stop_watch(stream.socket(), *watch);
     }
     int status = res.status;
     // Statuses that cannot have a body send none; HEAD sends the head of
@@ -278,18 +343,22 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     static auto& unrouted = metrics::route_metrics("unrouted");
     metrics::observe_request(req.route_metrics ? *req.route_metrics : unrouted, status,
                              static_cast<std::int64_t>(micros));
-    if (res.shed && options->shed_pause.count() > 0) {
+    // A 499 (its hash skipped because the client left) has no one to go to.
+    bool answer = status != kClientClosedStatus;
+    if (answer && res.shed && options->shed_pause.count() > 0) {
       net::steady_timer pause(stream.get_executor(), options->shed_pause);
       co_await pause.async_wait(kUseTuple);
     }
-    auto wec = co_await write_response(stream, head, res, head_options, send_body);
+    beast::error_code wec;
+    if (answer) wec = co_await write_response(stream, head, res, head_options, send_body);
     log::info("request", {{"method", req.method},
                           {"path", req.path},
                           {"tenant", res.log_tenant},
                           {"status", static_cast<std::int64_t>(status)},
                           {"us", static_cast<std::int64_t>(micros)},
                           {"request_id", req.request_id}});
-    if (wec || !keep_alive) break;
+    // A client that closed its side sends no further request.
+    if (!answer || wec || !keep_alive || watch->closed) break;
   }
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -307,15 +376,21 @@ awaitable<void> accept_loop(Server::Impl* impl, std::shared_ptr<ServerState> sta
     beast::error_code opt_ec;
     socket.set_option(tcp::no_delay(true), opt_ec);
     auto executor = socket.get_executor();
-    net::co_spawn(executor, do_session(beast::tcp_stream(std::move(socket)), &impl->router, &impl->options, state),
-                  [](std::exception_ptr e) {
+    auto watch = std::make_shared<CloseWatch>();
+    net::co_spawn(executor,
+                  do_session(beast::tcp_stream(std::move(socket)), &impl->router, &impl->options, state, watch),
+                  net::bind_cancellation_slot(watch->signal.slot(), [executor, watch](std::exception_ptr e) mutable {
+                    // The signal holds the coroutine's cancellation state,
+                    // which co_spawn may still touch after this call: it
+                    // goes after the coroutine's last step.
+                    net::post(executor, [watch = std::move(watch)] {});
                     if (!e) return;
                     try {
                       std::rethrow_exception(e);
                     } catch (const std::exception& ex) {
                       log::error("connection failed", {{"what", ex.what()}});
                     }
-                  });
+                  }));
   }
 }
 

@@ -3,6 +3,8 @@ same email, refresh token, one-time token or TOTP code at the same moment,
 and exactly one of them may win (the refresh grace window aside, where every
 winner must be handed the same successor)."""
 
+import json
+import socket
 import threading
 import time
 
@@ -164,3 +166,85 @@ class MfaRaceTest(MfaCase):
 
 if __name__ == "__main__":
     harness.main()
+
+
+def metric(server, series):
+    """The value of one /metrics series, or 0 when it has no sample yet."""
+    text = harness.request(server.port, "GET", "/metrics").body.decode()
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+class AbandonedHashTest(harness.ServerTestCase):
+    """Clients that close their connection while their password hash still
+    waits for a hashing thread: the hash is skipped, nothing is written for
+    them, and the clients that stayed are answered as usual."""
+    server_flags = limiter_off_flags() + ("--hash-queue-wait", "60000")
+
+    def send(self, tenant, path, body):
+        raw = json.dumps(body).encode()
+        s = socket.create_connection((harness.HOST, self.server.port), timeout=60)
+        s.sendall(f"POST {harness.API}{path} HTTP/1.1\r\nHost: {harness.HOST}\r\n"
+                  f"Content-Type: application/json\r\nX-API-Key: {tenant['api_key']}\r\n"
+                  f"Content-Length: {len(raw)}\r\n\r\n".encode() + raw)
+        return s
+
+    def status_of(self, s):
+        head = b""
+        while b"\r\n" not in head:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        s.close()
+        return int(head.split(b" ", 2)[1]) if head else None
+
+    def test_a_queued_hash_whose_client_left_is_skipped(self):
+        tenant = create_tenant(self.server)
+        login_path, register_path = "/auth/login", "/auth/register"
+        skipped_before = metric(self.server, "latchkey_pool_abandoned")
+        # Enough wrong logins to keep every hashing thread busy for a while
+        # (an unknown email is hashed too): the leavers queue behind them.
+        stayers = [self.send(tenant, login_path, {"email": new_email("stay"), "password": "wrong-password-1"})
+                   for _ in range(48)]
+        leaver_emails = [new_email("leave") for _ in range(2)]
+        password = new_password()
+        leavers = [self.send(tenant, login_path, {"email": new_email("leave"), "password": "wrong-password-1"})
+                   for _ in range(2)]
+        leavers += [self.send(tenant, register_path, {"email": e, "password": password, "confirmPassword": password,
+                                                      "termsAccepted": True}) for e in leaver_emails]
+        # Every request read and its hash queued: what the pool holds and
+        # what it has answered add up to all of them.
+        routes = {p: f'latchkey_requests_total{{route="{harness.API}{p}",status="{c}"}}'
+                  for p, c in ((login_path, 401), (register_path, 201))}
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            queued = metric(self.server, 'latchkey_pool_in_flight{pool="cpu"}')
+            done = metric(self.server, routes[login_path])
+            if queued + done >= len(stayers) + len(leavers):
+                break
+            time.sleep(0.01)
+        # The leavers' hashes are the last in the queue; with the stayers'
+        # still ahead of them, they leave.
+        self.assertLess(done, len(stayers) - 4, "the hashing queue drained before the test could close its clients")
+        for s in leavers:
+            s.close()
+        statuses = [self.status_of(s) for s in stayers]
+        self.assertEqual(statuses, [401] * len(stayers))
+        deadline = time.time() + 30
+        while time.time() < deadline and metric(self.server, 'latchkey_pool_in_flight{pool="cpu"}') > 0:
+            time.sleep(0.01)
+        self.assertEqual(metric(self.server, "latchkey_pool_abandoned") - skipped_before, len(leavers))
+        closed = sum(metric(self.server, f'latchkey_requests_total{{route="{harness.API}{p}",status="499"}}')
+                     for p in (login_path, register_path))
+        self.assertEqual(closed, len(leavers))
+        # The skipped registrations wrote nothing: the addresses are free.
+        for e in leaver_emails:
+            r = register(self.server, tenant, e, password)
+            self.assertEqual(r.status, 201, r.describe())
+        self.assertEqual(metric(self.server, routes[register_path]), len(leaver_emails))
+        # The server logged each dropped request as 499 and is still well.
+        self.assertEqual(sum(1 for e in self.server.log_entries() if e.get("status") == 499), len(leavers))
+        self.assertEqual(self.server.health().status, 200)

@@ -35,7 +35,8 @@ class MetricsTest(harness.ServerTestCase):
         self.assertTrue(r.headers.get("Content-Type").startswith("text/plain"))
         text = r.body.decode()
         for family in ("latchkey_requests_total", "latchkey_request_duration_seconds", "latchkey_pool_in_flight",
-                       "latchkey_pool_rejections", "latchkey_store_keys", "process_resident_memory_bytes",
+                       "latchkey_pool_rejections", "latchkey_pool_abandoned", "latchkey_store_keys",
+                       "process_resident_memory_bytes",
                        "latchkey_uptime_seconds", "latchkey_in_flight_requests",
                        # Present from the start, not only after a first event:
                        "latchkey_refresh_reuse_total", "latchkey_rate_limit_rejections_total",

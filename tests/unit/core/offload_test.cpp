@@ -1,6 +1,10 @@
 #include "core/offload.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <doctest/doctest.h>
@@ -276,4 +280,98 @@ TEST_CASE("regression: the slot is free by the time the caller resumes (1-slot p
   }
   CHECK(refused == 0);
   CHECK(pool.in_flight() == 0);
+}
+
+namespace {
+
+// A pool whose only thread is held by a first job until `release`, with a
+// second job queued behind it from a coroutine that `cancel` can cancel.
+enum class CancelAt { never, while_queued, while_running };
+
+struct Abandonment {
+  Result<int> second;
+  bool second_ran = false;
+  std::uint64_t abandoned = 0;
+  int in_flight_after = -1;
+};
+
+Abandonment queue_and_cancel(bool skips_abandoned, CancelAt cancel_at) {
+  Pool pool(PoolOptions{"cpu", 1, 4, {}, {}, ThreadPriority::normal, skips_abandoned});
+  std::promise<void> release_first;
+  auto first_released = release_first.get_future().share();
+  std::promise<void> second_started;
+  std::promise<void> release_second;
+  auto second_released = release_second.get_future().share();
+  std::atomic<bool> second_ran{false};
+  net::io_context io;
+  auto guard = net::make_work_guard(io);
+  net::cancellation_signal cancel;
+  auto first = net::co_spawn(io, run_on(pool, [first_released] { first_released.wait(); return 1; }), net::use_future);
+  auto second = net::co_spawn(io,
+                              run_on(pool,
+                                     [&second_ran, &second_started, second_released] {
+                                       second_ran = true;
+                                       second_started.set_value();
+                                       second_released.wait();
+                                       return 2;
+                                     }),
+                              net::bind_cancellation_slot(cancel.slot(), net::use_future));
+  std::thread runner([&io] { io.run(); });
+  auto emit = [&] {
+    std::promise<void> emitted;
+    net::post(io, [&] {
+      cancel.emit(net::cancellation_type::terminal);
+      emitted.set_value();
+    });
+    emitted.get_future().wait();
+  };
+  // Both jobs are on the pool once it counts two in flight.
+  while (pool.in_flight() < 2) std::this_thread::yield();
+  if (cancel_at == CancelAt::while_queued) emit();
+  release_first.set_value();
+  if (cancel_at == CancelAt::while_running) {
+    // Once the second job has begun (were it never to, second_ran tells).
+    if (second_started.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready) emit();
+  }
+  release_second.set_value();
+  Abandonment out{second.get(), false, 0, -1};
+  CHECK(first.get().value() == 1);
+  guard.reset();
+  runner.join();
+  out.second_ran = second_ran;
+  out.abandoned = pool.abandoned();
+  out.in_flight_after = pool.in_flight();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a pool that skips abandoned jobs drops a queued job whose caller was cancelled") {
+  auto r = queue_and_cancel(true, CancelAt::while_queued);
+  REQUIRE_FALSE(r.second.has_value());
+  CHECK(r.second.error().code == Errc::client_closed);
+  CHECK(r.second.error().internal.find("cpu") != std::string::npos);
+  CHECK_FALSE(r.second_ran);
+  CHECK(r.abandoned == 1);
+  CHECK(r.in_flight_after == 0);  // the skipped job's slot is free again
+}
+
+TEST_CASE("a pool that skips abandoned jobs runs a job whose caller is not cancelled, or is cancelled too late") {
+  for (auto at : {CancelAt::never, CancelAt::while_running}) {
+    CAPTURE(static_cast<int>(at));
+    auto r = queue_and_cancel(true, at);
+    REQUIRE(r.second.has_value());
+    CHECK(*r.second == 2);
+    CHECK(r.second_ran);
+    CHECK(r.abandoned == 0);
+    CHECK(r.in_flight_after == 0);
+  }
+}
+
+TEST_CASE("a pool that does not skip abandoned jobs runs them even when their caller was cancelled") {
+  auto r = queue_and_cancel(false, CancelAt::while_queued);
+  REQUIRE(r.second.has_value());
+  CHECK(*r.second == 2);
+  CHECK(r.second_ran);
+  CHECK(r.abandoned == 0);
 }

@@ -16,7 +16,7 @@ constexpr Errc kAllCodes[] = {
     Errc::invalid_credentials, Errc::token_expired, Errc::unauthorized,      Errc::forbidden,
     Errc::account_deleted,  Errc::not_found,        Errc::method_not_allowed, Errc::conflict,
     Errc::payload_too_large, Errc::headers_too_large, Errc::rate_limited,    Errc::internal_error,
-    Errc::service_busy,
+    Errc::service_busy,     Errc::client_closed,
 };
 
 boost::json::object parse_body(const Response& res) {
@@ -54,6 +54,8 @@ TEST_CASE("status_of maps every Errc to its HTTP status") {
   CHECK(status_of(Errc::rate_limited) == 429);
   CHECK(status_of(Errc::internal_error) == 500);
   CHECK(status_of(Errc::service_busy) == 503);
+  CHECK(status_of(Errc::client_closed) == 499);
+  CHECK(errc_name(Errc::client_closed) == "CLIENT_CLOSED_REQUEST");
 }
 
 TEST_CASE("error_response carries the code name and status of every Errc") {
