@@ -324,14 +324,14 @@ def main():
     only = set(args.only.split(",")) if args.only else set(GROUPS)
     if only - set(GROUPS):
         sys.exit(f"unknown --only groups: {sorted(only - set(GROUPS))}")
-    # --quick is the issue's one-minute check (~75 s here): every scenario,
-    # with fewer and shorter runs, so its figures scatter more than the full
-    # run's, which is the measurement of record.
-    dur = 3 if quick else 15
+    # --quick is the issue's one-minute check: every scenario, with fewer and
+    # shorter runs, so its figures scatter more than the full run's, which is
+    # the measurement of record.
+    dur = 2 if quick else 15
     # Interleaved short runs for the ratio targets (see paired()).
-    pairs, seg = (2, 2) if quick else (5, 5)
+    pairs, seg = (3, 1) if quick else (5, 5)
     hash_pairs, hash_seg = (2, 2) if quick else (6, 4)
-    refresh_seg = 3 if quick else 5
+    refresh_seg = 2 if quick else 5
     big = 100_000 if quick else 1_000_000
     cores = os.cpu_count()
     tmp = tempfile.mkdtemp(prefix="latchkey-bench-")
@@ -383,31 +383,32 @@ def main():
                                    "lone_hash_ms": limit["lone_hash_ms"], "lone_rps": round(limit["lone"], 1),
                                    "threads": cores}
 
-        def hashing(conns, path, script):
+        def hashing(conns, path, script, before=None):
             """A hash-bound scenario in short runs interleaved with B2
             measurements (see paired()); successful answers per second count.
-            script() gives each run's wrk script."""
+            script() gives each run's wrk script. `before`: the B2 measurement
+            that ended the hash-bound scenario run just before this one, which
+            is then this one's first baseline too (the pairing is the same;
+            one measurement fewer). Returns (result, its last measurement)."""
             def run():
                 r = measured(srv, lambda: wrk(p, path, conns, hash_seg, script=script()))
                 drain_hashing(p)  # queued hashes must not slow the next B2
                 return r
-            sustained, lone = [], []
+            limits = []
 
             def baseline():
                 # --quick times lone hashes only for the B2 row (~0.6 s each).
-                m = argon2_limit(with_lone=not quick)
-                sustained.append(m["sustained"])
-                if "lone" in m:
-                    lone.append(m["lone"])
-                return m["b2"]
-            out = with_report(paired(baseline, run, hash_pairs, rate="ok_rps"), "sustained", sustained)
-            return with_report(out, "lone", lone) if lone else out
+                limits.append(before if before and not limits else argon2_limit(with_lone=not quick))
+                return limits[-1]["b2"]
+            out = with_report(paired(baseline, run, hash_pairs, rate="ok_rps"), "sustained",
+                              [m["sustained"] for m in limits])
+            lone = [m["lone"] for m in limits if "lone" in m]
+            return (with_report(out, "lone", lone) if lone else out), limits[-1]
 
         def against_b1(server, path, headers):
             """Profile runs interleaved with B1 (/health) runs on the same,
-            warmed-up server (see paired()). The first second of each is
+            warmed-up server (see paired()). A first second of the profile is
             discarded: a fresh server's first run is slower."""
-            wrk(server.port, "/health", 64, 1)
             wrk(server.port, path, 64, 1, headers)
             b1_runs = []
 
@@ -440,9 +441,10 @@ request = function()
   return wrk.format("POST", "/api/v1/auth/login", {{["Content-Type"]="application/json", ["X-API-Key"]="{key}"}}, body)
 end
 """)
+        last_b2 = None  # see hashing(): login 8, login 64 and register run back to back
         if "login" in only:
             for conns in (8, 64):
-                sc[f"login {conns} clients"] = hashing(conns, "/api/v1/auth/login", lambda: login_lua)
+                sc[f"login {conns} clients"], last_b2 = hashing(conns, "/api/v1/auth/login", lambda: login_lua, last_b2)
         register_runs = []
 
         def register_lua():
@@ -464,7 +466,7 @@ request = function()
 end
 """)
         if "register" in only:
-            sc["register 16 clients"] = hashing(16, "/api/v1/auth/register", register_lua)
+            sc["register 16 clients"], _ = hashing(16, "/api/v1/auth/register", register_lua, last_b2)
 
         if "refresh" in only:
             chains = os.path.join(build, "tools/loadgen/refresh_chains")
