@@ -181,11 +181,10 @@ struct InFlightGuard {
 
 // Watches a connection while one of its requests is handled. A client that
 // closes the connection meanwhile has given up on the answer: the watch then
-// cancels the session's coroutine (its co_spawn's cancellation slot is the
-// signal's), and a pool that skips abandoned jobs (the password hashes, see
-// core/offload.hpp) drops the work the request queued. Shared by the
-// session, its co_spawn and the pending wait on the socket; all three run on
-// the connection's strand.
+// cancels the request's coroutine (see dispatch_cancellable), and a pool that
+// skips abandoned jobs (the password hashes, see core/offload.hpp) drops the
+// work the request queued. Shared by the session and the pending wait on the
+// socket; both run on the connection's strand.
 struct CloseWatch {
   net::cancellation_signal signal;
   std::uint64_t request = 0;  // which request the pending wait belongs to
@@ -230,11 +229,17 @@ void stop_watch(tcp::socket& socket, CloseWatch& watch) {
   if (watch.waiting) socket.cancel(ec);
 }
 
+// A watched request runs as a coroutine of its own, spawned with the watch's
+// cancellation slot, so that only watched requests pay for a connected slot
+// (every asynchronous operation registers with it). Cancelled, it carries on
+// to its end: only the operations that opt in react.
+awaitable<Response> dispatch_cancellable(const Router* router, Request& req) {
+  co_await net::this_coro::throw_if_cancelled(false);
+  co_return co_await router->dispatch(req);
+}
+
 awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const ServerOptions* options,
                            std::shared_ptr<ServerState> state, std::shared_ptr<CloseWatch> watch) {
-  // A cancelled session (its client left, see CloseWatch) carries on to the
-  // end of its request: only the operations that opt in react.
-  co_await net::this_coro::throw_if_cancelled(false);
   ConnectionGuard connection(*state);
   // Synchronous sends then return would_block instead of waiting (see
   // write_response); Asio's asynchronous operations are unaffected.
@@ -323,10 +328,13 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     bool watched = worth_watching(req.method);
     if (req.method == "OPTIONS") {
       res = preflight(req);
+    } else if (watched) {
+      start_watch(stream.socket(), watch);
+      res = co_await net::co_spawn(stream.get_executor(), dispatch_cancellable(router, req),
+                                   net::bind_cancellation_slot(watch->signal.slot(), net::use_awaitable));
+      stop_watch(stream.socket(), *watch);
     } else {
-      if (watched) start_watch(stream.socket(), watch);
       res = co_await router->dispatch(req);
-      if (watched) stop_watch(stream.socket(), *watch);
     }
     int status = res.status;
     // Statuses that cannot have a body send none; HEAD sends the head of
@@ -379,10 +387,11 @@ awaitable<void> accept_loop(Server::Impl* impl, std::shared_ptr<ServerState> sta
     auto watch = std::make_shared<CloseWatch>();
     net::co_spawn(executor,
                   do_session(beast::tcp_stream(std::move(socket)), &impl->router, &impl->options, state, watch),
-                  net::bind_cancellation_slot(watch->signal.slot(), [executor, watch](std::exception_ptr e) mutable {
-                    // The signal holds the coroutine's cancellation state,
-                    // which co_spawn may still touch after this call: it
-                    // goes after the coroutine's last step.
+                  [executor, watch](std::exception_ptr e) mutable {
+                    // The signal holds the last request coroutine's
+                    // cancellation state, which co_spawn may still touch
+                    // after this call: it goes after that coroutine's last
+                    // step.
                     net::post(executor, [watch = std::move(watch)] {});
                     if (!e) return;
                     try {
@@ -390,7 +399,7 @@ awaitable<void> accept_loop(Server::Impl* impl, std::shared_ptr<ServerState> sta
                     } catch (const std::exception& ex) {
                       log::error("connection failed", {{"what", ex.what()}});
                     }
-                  }));
+                  });
   }
 }
 
