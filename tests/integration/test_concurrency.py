@@ -201,6 +201,31 @@ class AbandonedHashTest(harness.ServerTestCase):
         s.close()
         return int(head.split(b" ", 2)[1]) if head else None
 
+    def test_pipelined_watched_requests_are_all_answered_in_order(self):
+        # Each watched request runs as a coroutine of its own with the
+        # connection's cancellation slot; pipelined, the next one starts
+        # while the last is still unwinding, and the data already waiting
+        # is the client's next request, not a close.
+        tenant = create_tenant(self.server)
+        n = 12
+        bodies = [json.dumps({"email": new_email(f"pipe{i}"), "password": "wrong-password-1"}).encode()
+                  for i in range(n)]
+        wire = b"".join(f"POST {harness.API}/auth/login HTTP/1.1\r\nHost: {harness.HOST}\r\n"
+                        f"Content-Type: application/json\r\nX-API-Key: {tenant['api_key']}\r\n"
+                        f"X-Request-Id: pipe-{i}\r\nContent-Length: {len(b)}\r\n\r\n".encode() + b
+                        for i, b in enumerate(bodies))
+        with socket.create_connection((harness.HOST, self.server.port), timeout=60) as s:
+            s.sendall(wire)
+            data = b""
+            while data.count(b"HTTP/1.1 ") < n or not data.endswith(b"}"):
+                chunk = s.recv(65536)
+                self.assertTrue(chunk, f"closed after {data.count(b'HTTP/1.1 ')} answers")
+                data += chunk
+        heads = [part.split(b"\r\n\r\n", 1)[0] for part in data.split(b"HTTP/1.1 ")[1:]]
+        self.assertEqual([h.split(b" ", 1)[0] for h in heads], [b"401"] * n)
+        self.assertEqual([next(line for line in h.split(b"\r\n") if line.startswith(b"X-Request-Id:"))
+                          for h in heads], [f"X-Request-Id: pipe-{i}".encode() for i in range(n)])
+
     def test_a_queued_hash_whose_client_left_is_skipped(self):
         tenant = create_tenant(self.server)
         login_path, register_path = "/auth/login", "/auth/register"
