@@ -662,6 +662,14 @@ def new_email(tag: str = "user") -> str:
     return f"{tag}-{uuid.uuid4().hex[:12]}@example.com"
 
 
+def metric_value(text: str, series: str) -> float | None:
+    """The value of one series (name and labels, as written) in /metrics text."""
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
 def new_password() -> str:
     # Random, so never on a common-password list; 8..128 chars.
     return "Pw-" + secrets.token_urlsafe(15)

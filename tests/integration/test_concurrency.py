@@ -164,17 +164,10 @@ class MfaRaceTest(MfaCase):
                 self.assertNotIn("accessToken", r.set_cookies, r.describe())
 
 
-if __name__ == "__main__":
-    harness.main()
-
 
 def metric(server, series):
     """The value of one /metrics series, or 0 when it has no sample yet."""
-    text = harness.request(server.port, "GET", "/metrics").body.decode()
-    for line in text.splitlines():
-        if line.startswith(series + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    return harness.metric_value(harness.request(server.port, "GET", "/metrics").body.decode(), series) or 0.0
 
 
 class AbandonedHashTest(harness.ServerTestCase):
@@ -273,3 +266,7 @@ class AbandonedHashTest(harness.ServerTestCase):
         # The server logged each dropped request as 499 and is still well.
         self.assertEqual(sum(1 for e in self.server.log_entries() if e.get("status") == 499), len(leavers))
         self.assertEqual(self.server.health().status, 200)
+
+
+if __name__ == "__main__":
+    harness.main()

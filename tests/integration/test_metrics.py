@@ -17,11 +17,7 @@ def families(text):
     return counts
 
 
-def value(text, series):
-    for line in text.splitlines():
-        if line.startswith(series + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return None
+value = harness.metric_value
 
 
 class MetricsTest(harness.ServerTestCase):
