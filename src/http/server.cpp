@@ -187,20 +187,21 @@ struct InFlightGuard {
 // socket; both run on the connection's strand.
 struct CloseWatch {
   net::cancellation_signal signal;
-  std::uint64_t request = 0;  // which request the pending wait belongs to
-  bool watching = false;      // a request is being handled
-  bool waiting = false;       // an async_wait of `request` is pending
-  bool closed = false;        // the client closed while its request was handled
+  // Counts watches begun and ended: a wait whose number is no longer
+  // current belongs to a watch that has ended.
+  std::uint64_t watch = 0;
+  bool waiting = false;  // an async_wait of the current watch is pending
+  bool closed = false;   // the client closed while its request was handled
 };
 
 void wait_for_close(tcp::socket& socket, const std::shared_ptr<CloseWatch>& watch) {
   watch->waiting = true;
-  socket.async_wait(tcp::socket::wait_read, [&socket, watch, request = watch->request](beast::error_code ec) {
-    // A wait of an earlier request, cancelled late: not ours to touch.
-    if (request != watch->request) return;
+  socket.async_wait(tcp::socket::wait_read, [&socket, watch, number = watch->watch](beast::error_code ec) {
+    // Its watch has ended (the answer is on its way, the socket may be
+    // gone): not ours to touch.
+    if (number != watch->watch) return;
     watch->waiting = false;
-    // Cancelled, or the answer is on its way (the socket may be gone).
-    if (ec || !watch->watching) return;
+    if (ec) return;
     char byte = 0;
     ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n > 0) return;  // the next request, pipelined: the client is still there
@@ -218,13 +219,12 @@ void wait_for_close(tcp::socket& socket, const std::shared_ptr<CloseWatch>& watc
 bool worth_watching(const std::string& method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
 void start_watch(tcp::socket& socket, const std::shared_ptr<CloseWatch>& watch) {
-  ++watch->request;
-  watch->watching = true;
+  ++watch->watch;
   wait_for_close(socket, watch);
 }
 
 void stop_watch(tcp::socket& socket, CloseWatch& watch) {
-  watch.watching = false;
+  ++watch.watch;
   beast::error_code ec;
   if (watch.waiting) socket.cancel(ec);
 }
@@ -325,10 +325,9 @@ awaitable<void> do_session(beast::tcp_stream stream, const Router* router, const
     // Plain statements around co_await: GCC 12 mishandles co_await inside a
     // conditional expression.
     Response res;
-    bool watched = worth_watching(req.method);
     if (req.method == "OPTIONS") {
       res = preflight(req);
-    } else if (watched) {
+    } else if (worth_watching(req.method)) {
       start_watch(stream.socket(), watch);
       res = co_await net::co_spawn(stream.get_executor(), dispatch_cancellable(router, req),
                                    net::bind_cancellation_slot(watch->signal.slot(), net::use_awaitable));
